@@ -1,0 +1,50 @@
+//! Execute handlers, one module per kind of thing they change.
+
+pub mod admin;
+pub mod bid;
+pub mod deployment;
+pub mod group;
+pub mod lease;
+
+use cosmwasm_std::{Addr, Storage};
+use kumo_types::ids::DeploymentId;
+use kumo_types::market::{Deployment, DeploymentState, MarketParams};
+
+use crate::error::ContractError;
+use crate::state::{deployment_key, Config, CONFIG, DEPLOYMENTS, PARAMS};
+
+pub(crate) fn load_setup(storage: &dyn Storage) -> Result<(Config, MarketParams), ContractError> {
+    Ok((CONFIG.load(storage)?, PARAMS.load(storage)?))
+}
+
+pub(crate) fn ensure_sender(
+    sender: &Addr,
+    expected: &Addr,
+    role: &str,
+) -> Result<(), ContractError> {
+    if sender != expected {
+        return Err(ContractError::Unauthorized(format!(
+            "only the {role} ({expected}) may do this, not {sender}"
+        )));
+    }
+    Ok(())
+}
+
+/// Loads a deployment that must still be active.
+pub(crate) fn load_active_deployment(
+    storage: &dyn Storage,
+    id: &DeploymentId,
+) -> Result<Deployment, ContractError> {
+    let deployment = DEPLOYMENTS
+        .may_load(storage, deployment_key(id))?
+        .ok_or_else(|| ContractError::not_found("deployment", id))?;
+    if deployment.state != DeploymentState::Active {
+        return Err(ContractError::wrong_state(
+            "deployment",
+            id,
+            deployment.state,
+            "active",
+        ));
+    }
+    Ok(deployment)
+}
