@@ -25,8 +25,14 @@ fn spec(gpus: u64, gpu_attr: &str) -> GroupSpec {
         resources: vec![ResourceUnit {
             resource: Resources {
                 id: 1,
-                cpu: CpuResource { units: ResourceValue::new(1000), attributes: vec![] },
-                memory: MemoryResource { size: ResourceValue::new(GI), attributes: vec![] },
+                cpu: CpuResource {
+                    units: ResourceValue::new(1000),
+                    attributes: vec![],
+                },
+                memory: MemoryResource {
+                    size: ResourceValue::new(GI),
+                    attributes: vec![],
+                },
                 storage: vec![],
                 gpu: GpuResource {
                     units: ResourceValue::new(gpus),
@@ -45,13 +51,19 @@ fn offer(gpu: GpuSpec, cpu: &str, gpu_price: &str) -> Offer {
         units: vec![OfferedUnit {
             resource_id: 1,
             gpu: Some(gpu),
-            prices: ResourcePrices { cpu: dec(cpu), gpu: dec(gpu_price), ..Default::default() },
+            prices: ResourcePrices {
+                cpu: dec(cpu),
+                gpu: dec(gpu_price),
+                ..Default::default()
+            },
         }],
     }
 }
 
 fn h100() -> GpuSpec {
-    GpuSpec::new("nvidia", "h100").with_ram("80Gi").with_interface("sxm")
+    GpuSpec::new("nvidia", "h100")
+        .with_ram("80Gi")
+        .with_interface("sxm")
 }
 
 fn profile(attrs: Vec<Attribute>, bonded: u128) -> ProviderProfile {
@@ -73,7 +85,10 @@ fn profile(attrs: Vec<Attribute>, bonded: u128) -> ProviderProfile {
 }
 
 fn provider_attrs() -> Vec<Attribute> {
-    vec![Attribute::new("region", "us-west"), Attribute::new(H100_CAP, "true")]
+    vec![
+        Attribute::new("region", "us-west"),
+        Attribute::new(H100_CAP, "true"),
+    ]
 }
 
 fn params() -> MarketParams {
@@ -96,48 +111,116 @@ fn price(p: &str) -> DecCoin {
 #[test]
 fn matching_bid_passes() {
     let s = spec(2, "vendor/nvidia/model/*");
-    check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &profile(provider_attrs(), 200), &ProviderStats::default(), &params()).unwrap();
+    check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &profile(provider_attrs(), 200),
+        &ProviderStats::default(),
+        &params(),
+    )
+    .unwrap();
 }
 
 #[test]
 fn price_above_order_max_is_refused() {
     let s = spec(2, "vendor/nvidia/model/*");
-    let err = check_bid(&s, &price("101"), &offer(h100(), "1", "100"), &profile(provider_attrs(), 200), &ProviderStats::default(), &params()).unwrap_err();
+    let err = check_bid(
+        &s,
+        &price("101"),
+        &offer(h100(), "1", "100"),
+        &profile(provider_attrs(), 200),
+        &ProviderStats::default(),
+        &params(),
+    )
+    .unwrap_err();
     assert!(matches!(err, ContractError::PriceAboveMax { .. }), "{err}");
 }
 
 #[test]
 fn missing_placement_attribute_is_refused() {
     let s = spec(2, "vendor/nvidia/model/*");
-    let attrs = vec![Attribute::new("region", "eu-central"), Attribute::new(H100_CAP, "true")];
-    let err = check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &profile(attrs, 200), &ProviderStats::default(), &params()).unwrap_err();
-    assert!(matches!(err, ContractError::AttributesMismatch { ref key, .. } if key == "region"), "{err}");
+    let attrs = vec![
+        Attribute::new("region", "eu-central"),
+        Attribute::new(H100_CAP, "true"),
+    ];
+    let err = check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &profile(attrs, 200),
+        &ProviderStats::default(),
+        &params(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ContractError::AttributesMismatch { ref key, .. } if key == "region"),
+        "{err}"
+    );
 }
 
 #[test]
 fn glob_requirement_keys_match() {
     let mut s = spec(2, "vendor/nvidia/model/*");
     s.requirements.attributes = vec![Attribute::new("reg*", "us-west")];
-    check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &profile(provider_attrs(), 200), &ProviderStats::default(), &params()).unwrap();
+    check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &profile(provider_attrs(), 200),
+        &ProviderStats::default(),
+        &params(),
+    )
+    .unwrap();
 }
 
 #[test]
 fn gpu_must_be_advertised_with_the_claimed_details() {
     let s = spec(2, "vendor/nvidia/model/*");
     let a100 = GpuSpec::new("nvidia", "a100");
-    let err = check_bid(&s, &price("50"), &offer(a100, "10", "40"), &profile(provider_attrs(), 200), &ProviderStats::default(), &params()).unwrap_err();
+    let err = check_bid(
+        &s,
+        &price("50"),
+        &offer(a100, "10", "40"),
+        &profile(provider_attrs(), 200),
+        &ProviderStats::default(),
+        &params(),
+    )
+    .unwrap_err();
     assert!(matches!(err, ContractError::GpuNotOffered(_)), "{err}");
     // The capability only states the model, so an offer claiming 80Gi is not backed.
-    let model_only = vec![Attribute::new("region", "us-west"), Attribute::new("capabilities/gpu/vendor/nvidia/model/h100", "true")];
-    let err = check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &profile(model_only, 200), &ProviderStats::default(), &params()).unwrap_err();
+    let model_only = vec![
+        Attribute::new("region", "us-west"),
+        Attribute::new("capabilities/gpu/vendor/nvidia/model/h100", "true"),
+    ];
+    let err = check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &profile(model_only, 200),
+        &ProviderStats::default(),
+        &params(),
+    )
+    .unwrap_err();
     assert!(matches!(err, ContractError::GpuNotOffered(_)), "{err}");
 }
 
 #[test]
 fn wildcard_order_needs_a_concrete_gpu_meeting_specific_requirements() {
     let s = spec(1, "vendor/nvidia/model/h100/interface/pcie");
-    let err = check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &profile(provider_attrs(), 200), &ProviderStats::default(), &params()).unwrap_err();
-    assert!(matches!(err, ContractError::Validation(ref v) if v.field == "offer.units[0].gpu"), "{err}");
+    let err = check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &profile(provider_attrs(), 200),
+        &ProviderStats::default(),
+        &params(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ContractError::Validation(ref v) if v.field == "offer.units[0].gpu"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -145,20 +228,61 @@ fn certified_auditors_must_sign_the_capability() {
     let s = spec(2, "vendor/nvidia/model/*");
     let mut p = profile(provider_attrs(), 200);
     p.certified_auditors = vec![Addr::unchecked("trusted")];
-    let err = check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &p, &ProviderStats::default(), &params()).unwrap_err();
+    let err = check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &p,
+        &ProviderStats::default(),
+        &params(),
+    )
+    .unwrap_err();
     assert!(matches!(err, ContractError::GpuNotCertified(_)), "{err}");
-    p.certified = vec![AuditedAttributes { auditor: Addr::unchecked("trusted"), attributes: vec![Attribute::new(H100_CAP, "true")] }];
-    check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &p, &ProviderStats::default(), &params()).unwrap();
+    p.certified = vec![AuditedAttributes {
+        auditor: Addr::unchecked("trusted"),
+        attributes: vec![Attribute::new(H100_CAP, "true")],
+    }];
+    check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &p,
+        &ProviderStats::default(),
+        &params(),
+    )
+    .unwrap();
 }
 
 #[test]
 fn collateral_covers_leased_and_new_gpus() {
     let s = spec(2, "vendor/nvidia/model/*");
-    let stats = ProviderStats { active_leases: 1, leased_gpus: 1 };
+    let stats = ProviderStats {
+        active_leases: 1,
+        leased_gpus: 1,
+    };
     // 3 GPUs x 100 = 300 needed.
-    let err = check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &profile(provider_attrs(), 299), &stats, &params()).unwrap_err();
-    assert!(matches!(err, ContractError::InsufficientCollateral { gpus: 3, .. }), "{err}");
-    check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &profile(provider_attrs(), 300), &stats, &params()).unwrap();
+    let err = check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &profile(provider_attrs(), 299),
+        &stats,
+        &params(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ContractError::InsufficientCollateral { gpus: 3, .. }),
+        "{err}"
+    );
+    check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &profile(provider_attrs(), 300),
+        &stats,
+        &params(),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -173,22 +297,80 @@ fn per_gpu_price_must_sit_in_the_tier() {
         max_price: dec("20"),
     }];
     // 40 for 2 GPUs is 20 per GPU: at the top of the tier.
-    check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &profile(provider_attrs(), 200), &ProviderStats::default(), &p).unwrap();
-    let err = check_bid(&s, &price("52"), &offer(h100(), "10", "42"), &profile(provider_attrs(), 200), &ProviderStats::default(), &p).unwrap_err();
-    assert!(matches!(err, ContractError::PriceOutsideTier { .. }), "{err}");
-    let err = check_bid(&s, &price("20"), &offer(h100(), "2", "18"), &profile(provider_attrs(), 200), &ProviderStats::default(), &p).unwrap_err();
-    assert!(matches!(err, ContractError::PriceOutsideTier { .. }), "{err}");
+    check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &profile(provider_attrs(), 200),
+        &ProviderStats::default(),
+        &p,
+    )
+    .unwrap();
+    let err = check_bid(
+        &s,
+        &price("52"),
+        &offer(h100(), "10", "42"),
+        &profile(provider_attrs(), 200),
+        &ProviderStats::default(),
+        &p,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ContractError::PriceOutsideTier { .. }),
+        "{err}"
+    );
+    let err = check_bid(
+        &s,
+        &price("20"),
+        &offer(h100(), "2", "18"),
+        &profile(provider_attrs(), 200),
+        &ProviderStats::default(),
+        &p,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ContractError::PriceOutsideTier { .. }),
+        "{err}"
+    );
 }
 
 #[test]
 fn signed_by_is_checked_against_audited_attributes() {
     let mut s = spec(2, "vendor/nvidia/model/*");
-    s.requirements.signed_by = SignedBy { all_of: vec![], any_of: vec!["auditor".into()] };
+    s.requirements.signed_by = SignedBy {
+        all_of: vec![],
+        any_of: vec!["auditor".into()],
+    };
     let mut p = profile(provider_attrs(), 200);
     // The provider signing its own attributes does not help: only the named auditor counts.
-    p.audited = vec![AuditedAttributes { auditor: Addr::unchecked("prov"), attributes: provider_attrs() }];
-    let err = check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &p, &ProviderStats::default(), &params()).unwrap_err();
-    assert!(matches!(err, ContractError::SignedByUnsatisfied(_)), "{err}");
-    p.audited.push(AuditedAttributes { auditor: Addr::unchecked("auditor"), attributes: vec![Attribute::new("region", "us-west")] });
-    check_bid(&s, &price("50"), &offer(h100(), "10", "40"), &p, &ProviderStats::default(), &params()).unwrap();
+    p.audited = vec![AuditedAttributes {
+        auditor: Addr::unchecked("prov"),
+        attributes: provider_attrs(),
+    }];
+    let err = check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &p,
+        &ProviderStats::default(),
+        &params(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ContractError::SignedByUnsatisfied(_)),
+        "{err}"
+    );
+    p.audited.push(AuditedAttributes {
+        auditor: Addr::unchecked("auditor"),
+        attributes: vec![Attribute::new("region", "us-west")],
+    });
+    check_bid(
+        &s,
+        &price("50"),
+        &offer(h100(), "10", "40"),
+        &p,
+        &ProviderStats::default(),
+        &params(),
+    )
+    .unwrap();
 }
