@@ -145,8 +145,15 @@ pub fn blocks_remaining(account: &EscrowAccount, payments: &[Payment]) -> Option
     let carried = payments
         .iter()
         .fold(Decimal256::zero(), |sum, p| sum + p.carry);
-    let balance = Decimal256::checked_from_ratio(account.balance, 1u64).ok()?;
-    let blocks = (balance + carried).checked_div(rate).ok()?.to_uint_floor();
+    // Where the balance or the quotient leaves Decimal256's range (about 1.16e59), the balance
+    // pays more blocks than a u64 counts: the rate is positive and bounded by the unit limits.
+    let blocks = Decimal256::checked_from_ratio(account.balance, 1u64)
+        .ok()
+        .and_then(|balance| balance.checked_add(carried).ok())
+        .and_then(|total| total.checked_div(rate).ok());
+    let Some(blocks) = blocks.map(|b| b.to_uint_floor()) else {
+        return Some(u64::MAX);
+    };
     Some(cosmwasm_std::Uint64::try_from(blocks).map_or(u64::MAX, |b| b.u64()))
 }
 

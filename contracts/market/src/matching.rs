@@ -76,7 +76,7 @@ fn check_gpus(offer: &Offer, profile: &ProviderProfile) -> Result<(), ContractEr
 }
 
 /// Bonded collateral must cover the GPUs already leased plus those this order would add.
-fn check_collateral(
+pub fn check_collateral(
     spec: &GroupSpec,
     profile: &ProviderProfile,
     stats: &ProviderStats,

@@ -48,9 +48,11 @@ impl GpuSpec {
         let parts: Vec<&str> = key.split('/').collect();
         let (vendor, model, rest) = match parts.as_slice() {
             ["vendor", v, "model", m, rest @ ..] => (*v, *m, rest),
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "{key:?} is not vendor/<vendor>/model/<model>[/ram/<size>][/interface/<pcie|sxm>]"
-            )),
+            ))
+            }
         };
         let mut spec = GpuSpec::new(vendor, model);
         match rest {

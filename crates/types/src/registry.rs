@@ -27,7 +27,8 @@ pub struct RegistryParams {
     pub collateral_denom: String,
     /// Seconds between unbonding and being able to claim.
     pub unbonding_period_seconds: u64,
-    /// Bonded collateral needed per GPU a provider holds in active leases (and bids for).
+    /// Bonded collateral needed per GPU a provider holds in active leases; the market also
+    /// checks it when a bid is made and when it becomes a lease.
     pub min_collateral_per_gpu: Uint256,
     /// When non-empty, GPU capabilities count only when one of these auditors signed them.
     pub certified_auditors: Vec<String>,
@@ -132,13 +133,7 @@ pub struct ProviderDetails {
 impl ProviderDetails {
     pub fn validate(&self) -> Result<(), ValidationError> {
         validate_host_uri(&self.host_uri)?;
-        validate_attributes("attributes", &self.attributes, false)?;
-        for (i, attr) in self.attributes.iter().enumerate() {
-            if attr.key.starts_with(CAPABILITY_PREFIX) {
-                GpuSpec::parse_capability_key(&attr.key)
-                    .map_err(|r| ValidationError::new(format!("attributes[{i}].key"), r))?;
-            }
-        }
+        validate_provider_attributes(&self.attributes)?;
         ensure(
             self.info.email.len() <= MAX_URI_LEN && !self.info.email.chars().any(char::is_control),
             || "info.email".into(),
@@ -169,6 +164,44 @@ impl ProviderDetails {
         )?;
         validate_fingerprint(&self.tls_cert_fingerprint)
     }
+}
+
+/// Attributes about a provider, its own or an auditor's: the general rules, plus GPU capability
+/// keys that parse (a malformed one could never match an order).
+pub fn validate_provider_attributes(attributes: &[Attribute]) -> Result<(), ValidationError> {
+    validate_attributes("attributes", attributes, false)?;
+    for (i, attr) in attributes.iter().enumerate() {
+        if attr.key.starts_with(CAPABILITY_PREFIX) {
+            GpuSpec::parse_capability_key(&attr.key)
+                .map_err(|r| ValidationError::new(format!("attributes[{i}].key"), r))?;
+        }
+    }
+    Ok(())
+}
+
+/// What an auditor signs: at least one attribute, under the provider attribute rules.
+pub fn validate_signed_attributes(attributes: &[Attribute]) -> Result<(), ValidationError> {
+    ensure(
+        !attributes.is_empty(),
+        || "attributes".into(),
+        || "sign at least one attribute".into(),
+    )?;
+    validate_provider_attributes(attributes)
+}
+
+/// A slash: a fraction in (0, 1] and a non-blank, bounded reason. Governance checks the same at
+/// proposal submission.
+pub fn validate_slash(fraction: Decimal, reason: &str) -> Result<(), ValidationError> {
+    ensure(
+        !fraction.is_zero() && fraction <= Decimal::one(),
+        || "fraction".into(),
+        || format!("{fraction} must be above 0 and at most 1"),
+    )?;
+    ensure(
+        !reason.trim().is_empty() && reason.len() <= MAX_REASON_LEN,
+        || "reason".into(),
+        || format!("must be 1-{MAX_REASON_LEN} bytes and not blank"),
+    )
 }
 
 /// `https://host[:port]` with an optional trailing '/', nothing else.

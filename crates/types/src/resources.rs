@@ -1,7 +1,7 @@
 //! Resource units, group specs and bid offers, with Akash's limits.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Decimal256, Uint64};
+use cosmwasm_std::{Decimal256, OverflowError, Uint64};
 
 use crate::attributes::{
     validate_attributes, validate_signed_by, Attribute, PlacementRequirements,
@@ -416,6 +416,19 @@ impl ResourcePrices {
     pub fn total(&self) -> Decimal256 {
         self.cpu + self.memory + self.storage + self.gpu + self.endpoints
     }
+
+    /// The total, or an error where it overflows.
+    pub fn checked_total(&self) -> Result<Decimal256, OverflowError> {
+        [
+            self.cpu,
+            self.memory,
+            self.storage,
+            self.gpu,
+            self.endpoints,
+        ]
+        .into_iter()
+        .try_fold(Decimal256::zero(), |sum, p| sum.checked_add(p))
+    }
 }
 
 /// What a provider offers for one resource unit of the order.
@@ -510,7 +523,15 @@ impl Offer {
                     )?;
                 }
             }
-            total += offered.prices.total() * Decimal256::from_ratio(unit.count, 1u32);
+            // The prices are the bidder's input: add them up without panicking on overflow.
+            total = offered
+                .prices
+                .checked_total()
+                .and_then(|t| t.checked_mul(Decimal256::from_ratio(unit.count, 1u32)))
+                .and_then(|t| t.checked_add(total))
+                .map_err(|_| {
+                    ValidationError::new(format!("{field}.prices"), "the prices overflow")
+                })?;
         }
         ensure(
             total == price.amount,

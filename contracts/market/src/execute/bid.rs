@@ -1,4 +1,4 @@
-use cosmwasm_std::{DepsMut, Env, MessageInfo, Response};
+use cosmwasm_std::{Addr, Deps, DepsMut, Env, MessageInfo, Response};
 use cw_utils::one_coin;
 use kumo_types::coins::DecCoin;
 use kumo_types::events::KumoEvent;
@@ -16,6 +16,27 @@ use crate::state::{
     bid_key, group_key, provider_bid_key, BIDS, BIDS_BY_PROVIDER, GROUPS, LEASES, OPEN_BIDS,
     PROVIDER_STATS,
 };
+
+/// Everything the registry knows that a bid check needs, in one query.
+pub(crate) fn query_profile(
+    deps: Deps,
+    registry: &Addr,
+    provider: &Addr,
+    auditors: Vec<String>,
+) -> Result<ProviderProfile, ContractError> {
+    deps.querier
+        .query_wasm_smart(
+            registry,
+            &RegistryQuery::ProviderProfile {
+                provider: provider.to_string(),
+                auditors,
+            },
+        )
+        .map_err(|e| ContractError::ProviderNotRegistered {
+            provider: provider.to_string(),
+            reason: e.to_string(),
+        })
+}
 
 pub fn create(
     deps: DepsMut,

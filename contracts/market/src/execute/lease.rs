@@ -5,11 +5,13 @@ use kumo_types::market::{
     BidState, GroupState, Lease, LeaseCloseReason, LeaseState, OrderState, Payment,
 };
 
+use super::bid::query_profile;
 use super::{ensure_sender, load_active_deployment, load_setup};
 use crate::error::ContractError;
 use crate::lifecycle::{
     close_lease, end_open_bids, load_order, open_order, pay_out, save_order, settle_deployment,
 };
+use crate::matching::check_collateral;
 use crate::state::{
     bid_key, deployment_key, group_key, provider_bid_key, ACTIVE_LEASES, BIDS, DEPLOYMENTS, GROUPS,
     LEASES, LEASES_BY_PROVIDER, OPEN_BIDS, PAYMENTS, PROVIDER_STATS,
@@ -61,6 +63,15 @@ pub fn create(
             "open",
         ));
     }
+    // Collateral may have been unbonded since the bid: check it again for the GPUs leased now.
+    let gpus = group.spec.gpu_count();
+    let mut stats = PROVIDER_STATS
+        .may_load(deps.storage, &bid_id.provider)?
+        .unwrap_or_default();
+    if gpus > 0 {
+        let profile = query_profile(deps.as_ref(), &config.registry, &bid_id.provider, vec![])?;
+        check_collateral(&group.spec, &profile, &stats)?;
+    }
     let mut order = load_order(deps.storage, &bid_id.order())?;
 
     bid.state = BidState::Active;
@@ -70,7 +81,6 @@ pub fn create(
     order.state = OrderState::Active;
     save_order(deps.storage, &order, Some(OrderState::Open))?;
 
-    let gpus = group.spec.gpu_count();
     let lease = Lease {
         id: bid_id.clone(),
         state: LeaseState::Active,
@@ -100,9 +110,6 @@ pub fn create(
         .unwrap_or_default();
     active.push(bid_id.clone());
     ACTIVE_LEASES.save(deps.storage, dkey, &active)?;
-    let mut stats = PROVIDER_STATS
-        .may_load(deps.storage, &bid_id.provider)?
-        .unwrap_or_default();
     stats.active_leases += 1;
     stats.leased_gpus += gpus;
     PROVIDER_STATS.save(deps.storage, &bid_id.provider, &stats)?;

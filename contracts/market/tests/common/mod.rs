@@ -44,6 +44,18 @@ pub fn registry_contract() -> Box<dyn Contract<Empty>> {
     ))
 }
 
+/// The registry with its migrate entry point, to try migrating one contract onto the other.
+pub fn registry_contract_with_migrate() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            kumo_registry::contract::execute,
+            kumo_registry::contract::instantiate,
+            kumo_registry::contract::query,
+        )
+        .with_migrate(kumo_registry::contract::migrate),
+    )
+}
+
 pub fn default_params() -> MarketParams {
     MarketParams {
         allowed_denoms: vec![DENOM.into(), USDC.into()],
@@ -314,6 +326,80 @@ impl Suite {
         });
     }
 
+    /// Moves the height only (time by one block's worth), for jumps so large that the time
+    /// would overflow.
+    pub fn jump_height(&mut self, blocks: u64) {
+        self.app.update_block(|b| {
+            b.height += blocks;
+            b.time = b.time.plus_seconds(6);
+        });
+    }
+
+    /// Sets an account's bank balances (replacing what it had), e.g. to hold huge amounts.
+    pub fn set_balance(&mut self, name: &str, coins: Vec<Coin>) {
+        let addr = self.addr(name);
+        self.app.init_modules(|router, _, storage| {
+            router.bank.init_balance(storage, &addr, coins).unwrap();
+        });
+    }
+
+    /// A smart query of the market, expected to succeed.
+    pub fn query_market<T: serde::de::DeserializeOwned>(&self, msg: &market::QueryMsg) -> T {
+        self.query(msg)
+    }
+
+    pub fn close_bid(
+        &mut self,
+        provider: &str,
+        bid: &BidId,
+        reason: Option<market::LeaseCloseReason>,
+    ) -> StdResult<AppResponse> {
+        self.market_exec(
+            provider,
+            &market::ExecuteMsg::CloseBid {
+                id: bid.clone(),
+                reason,
+            },
+            &[],
+        )
+    }
+
+    pub fn close_lease(&mut self, owner: &str, lease: &LeaseId) -> StdResult<AppResponse> {
+        self.market_exec(
+            owner,
+            &market::ExecuteMsg::CloseLease { id: lease.clone() },
+            &[],
+        )
+    }
+
+    pub fn close_deployment(&mut self, who: &str, id: &DeploymentId) -> StdResult<AppResponse> {
+        self.market_exec(
+            who,
+            &market::ExecuteMsg::CloseDeployment { id: id.clone() },
+            &[],
+        )
+    }
+
+    pub fn pause_group(&mut self, who: &str, id: &GroupId) -> StdResult<AppResponse> {
+        self.market_exec(who, &market::ExecuteMsg::PauseGroup { id: id.clone() }, &[])
+    }
+
+    pub fn start_group(&mut self, who: &str, id: &GroupId) -> StdResult<AppResponse> {
+        self.market_exec(who, &market::ExecuteMsg::StartGroup { id: id.clone() }, &[])
+    }
+
+    pub fn close_group(&mut self, who: &str, id: &GroupId) -> StdResult<AppResponse> {
+        self.market_exec(who, &market::ExecuteMsg::CloseGroup { id: id.clone() }, &[])
+    }
+
+    pub fn update_params(
+        &mut self,
+        who: &str,
+        update: market::MarketParamsUpdate,
+    ) -> StdResult<AppResponse> {
+        self.market_exec(who, &market::ExecuteMsg::UpdateParams(update), &[])
+    }
+
     pub fn balance(&self, who: &Addr, denom: &str) -> Uint256 {
         self.app.wrap().query_balance(who, denom).unwrap().amount
     }
@@ -360,6 +446,15 @@ impl Suite {
             )
             .unwrap();
         }
+    }
+
+    pub fn register_provider_collateral(&mut self, name: &str, amount: u128) {
+        self.registry_exec(
+            name,
+            &registry::ExecuteMsg::BondCollateral {},
+            &[coin(amount, DENOM)],
+        )
+        .unwrap();
     }
 
     pub fn sign(&mut self, auditor: &str, provider: &str, attributes: Vec<Attribute>) {

@@ -2,10 +2,9 @@
 //! so an account can only ever change its own signatures.
 
 use cosmwasm_std::{DepsMut, MessageInfo, Response};
-use kumo_types::attributes::{validate_attributes, Attribute, MAX_ATTRIBUTES};
+use kumo_types::attributes::{Attribute, MAX_ATTRIBUTES};
 use kumo_types::events::KumoEvent;
-use kumo_types::gpu::{GpuSpec, CAPABILITY_PREFIX};
-use kumo_types::ValidationError;
+use kumo_types::registry::validate_signed_attributes;
 
 use crate::error::ContractError;
 use crate::state::{PROVIDERS, SIGNED_ATTRIBUTES};
@@ -25,7 +24,7 @@ pub fn sign(
             provider: provider.into_string(),
         });
     }
-    validate_signed(&attributes)?;
+    validate_signed_attributes(&attributes)?;
 
     let key = (&provider, &auditor);
     let mut signed = SIGNED_ATTRIBUTES
@@ -45,25 +44,6 @@ pub fn sign(
     }
     SIGNED_ATTRIBUTES.save(deps.storage, key, &signed)?;
     Ok(Response::new().add_event(KumoEvent::AttributesSigned { provider, auditor }))
-}
-
-/// The same rules a provider's own attributes follow: Akash keys without globs, unique,
-/// bounded, and GPU capability keys that parse (a malformed one could never match an order).
-fn validate_signed(attributes: &[Attribute]) -> Result<(), ValidationError> {
-    if attributes.is_empty() {
-        return Err(ValidationError::new(
-            "attributes",
-            "sign at least one attribute",
-        ));
-    }
-    validate_attributes("attributes", attributes, false)?;
-    for (i, attr) in attributes.iter().enumerate() {
-        if attr.key.starts_with(CAPABILITY_PREFIX) {
-            GpuSpec::parse_capability_key(&attr.key)
-                .map_err(|r| ValidationError::new(format!("attributes[{i}].key"), r))?;
-        }
-    }
-    Ok(())
 }
 
 /// Deletes the named keys from what the sender signed for the provider, or everything when

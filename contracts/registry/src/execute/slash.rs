@@ -3,8 +3,7 @@
 use cosmwasm_std::{BankMsg, Coin, Decimal, DepsMut, MessageInfo, Response, Uint256};
 use kumo_types::coins::FundsDestination;
 use kumo_types::events::KumoEvent;
-use kumo_types::registry::MAX_REASON_LEN;
-use kumo_types::ValidationError;
+use kumo_types::registry::validate_slash;
 
 use super::governance_only;
 use crate::error::ContractError;
@@ -83,20 +82,4 @@ pub fn slash(
         });
     }
     Ok(response)
-}
-
-fn validate_slash(fraction: Decimal, reason: &str) -> Result<(), ValidationError> {
-    if fraction.is_zero() || fraction > Decimal::one() {
-        return Err(ValidationError::new(
-            "fraction",
-            format!("{fraction} must be above 0 and at most 1"),
-        ));
-    }
-    if reason.trim().is_empty() || reason.len() > MAX_REASON_LEN {
-        return Err(ValidationError::new(
-            "reason",
-            format!("must be 1-{MAX_REASON_LEN} bytes and not blank"),
-        ));
-    }
-    Ok(())
 }
