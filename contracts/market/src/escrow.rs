@@ -108,7 +108,7 @@ pub fn add_deposit(
     if let Some(entry) = account
         .depositors
         .iter_mut()
-        .find(|d| &d.address == depositor)
+        .find(|d| d.address == *depositor)
     {
         entry.remaining = entry.remaining.checked_add(amount)?;
         return Ok(());

@@ -81,10 +81,11 @@ pub fn check_collateral(
     profile: &ProviderProfile,
     stats: &ProviderStats,
 ) -> Result<(), ContractError> {
-    let gpus = stats.leased_gpus.saturating_add(spec.gpu_count());
-    if gpus == 0 {
+    // Collateral backs GPU leases only: a CPU-only order needs none.
+    if spec.gpu_count() == 0 {
         return Ok(());
     }
+    let gpus = stats.leased_gpus.saturating_add(spec.gpu_count());
     let required = profile
         .min_collateral_per_gpu
         .checked_mul(Uint256::from(gpus))?;

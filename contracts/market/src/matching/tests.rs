@@ -374,3 +374,32 @@ fn signed_by_is_checked_against_audited_attributes() {
     )
     .unwrap();
 }
+
+#[test]
+fn cpu_only_orders_need_no_collateral() {
+    let mut s = spec(0, "unused");
+    s.resources[0].resource.gpu.attributes.clear();
+    let cpu_offer = Offer {
+        units: vec![OfferedUnit {
+            resource_id: 1,
+            gpu: None,
+            prices: ResourcePrices {
+                cpu: dec("5"),
+                ..Default::default()
+            },
+        }],
+    };
+    let stats = ProviderStats {
+        active_leases: 3,
+        leased_gpus: 3,
+    };
+    check_bid(
+        &s,
+        &price("5"),
+        &cpu_offer,
+        &profile(provider_attrs(), 0),
+        &stats,
+        &params(),
+    )
+    .unwrap();
+}

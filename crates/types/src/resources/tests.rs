@@ -58,7 +58,8 @@ fn valid_spec_passes_and_totals_add_up() {
 
 #[test]
 fn unit_limits_name_the_field() {
-    let cases: Vec<(Box<dyn Fn(&mut ResourceUnit)>, &str)> = vec![
+    type Mutation = Box<dyn Fn(&mut ResourceUnit)>;
+    let cases: Vec<(Mutation, &str)> = vec![
         (
             Box::new(|u| u.resource.cpu.units = ResourceValue::new(9)),
             "g.resources[0].resource.cpu.units",
