@@ -1,0 +1,5 @@
+//! `kumo devnet`: an embedded single-node CosmWasm chain that runs the real compiled contracts
+//! with cosmwasm-vm, verifies real signed Cosmos SDK transactions, and answers on the CometBFT
+//! 0.38 JSON-RPC wire protocol, in the spirit of Foundry's anvil.
+
+pub mod abci;
