@@ -6,15 +6,16 @@ use kumo_types::coins::FundsDestination;
 use kumo_types::events::KumoEvent;
 use kumo_types::ids::{DeploymentId, LeaseId, OrderId};
 use kumo_types::market::{
-    BidState, EscrowAccount, Group, GroupState, LeaseCloseReason, LeaseState, MarketParams, Order,
-    OrderState, Payment,
+    BidState, EscrowAccount, Group, GroupState, LeaseCloseReason, LeaseState, Order, OrderState,
+    Payment,
 };
 
 use crate::error::ContractError;
 use crate::escrow::{self, Settlement};
+use crate::execute::Setup;
 use crate::state::{
-    bid_key, deployment_key, group_key, order_key, order_state_index, Config, ACTIVE_LEASES, BIDS,
-    ESCROW, GROUPS, LEASES, OPEN_BIDS, ORDERS, ORDERS_BY_STATE, PAYMENTS, PROVIDER_STATS,
+    bid_key, deployment_key, group_key, order_key, order_state_index, ACTIVE_LEASES, BIDS, ESCROW,
+    GROUPS, LEASES, OPEN_BIDS, ORDERS, ORDERS_BY_STATE, PAYMENTS, PROVIDER_STATS,
 };
 
 /// Sends `amount` of `denom` to `to`, if there is anything to send.
@@ -132,10 +133,10 @@ pub fn close_open_order(
 pub fn pay_out(
     payment: &mut Payment,
     denom: &str,
-    params: &MarketParams,
-    config: &Config,
+    setup: &Setup,
     res: &mut Response,
 ) -> Result<(), ContractError> {
+    let (params, config) = (&setup.params, &setup.config);
     let earned = payment.unwithdrawn;
     let take = earned.checked_mul_floor(params.take_rate(denom))?;
     let net = earned - take;
@@ -172,8 +173,7 @@ pub fn close_lease(
     id: &LeaseId,
     reason: LeaseCloseReason,
     closed_at: u64,
-    params: &MarketParams,
-    config: &Config,
+    setup: &Setup,
     res: &mut Response,
 ) -> Result<(), ContractError> {
     let key = bid_key(id);
@@ -189,7 +189,7 @@ pub fn close_lease(
 
     let mut payment = PAYMENTS.load(storage, key.clone())?;
     payment.active = false;
-    pay_out(&mut payment, &lease.price.denom, params, config, res)?;
+    pay_out(&mut payment, &lease.price.denom, setup, res)?;
     PAYMENTS.save(storage, key.clone(), &payment)?;
 
     let dkey = deployment_key(&id.deployment());
@@ -273,12 +273,10 @@ pub fn settled_view(
 pub fn settle_deployment(
     storage: &mut dyn Storage,
     id: &DeploymentId,
-    height: u64,
-    params: &MarketParams,
-    config: &Config,
+    setup: &Setup,
     res: &mut Response,
 ) -> Result<EscrowAccount, ContractError> {
-    let (account, payments, outcome) = settled_view(storage, id, height)?;
+    let (account, payments, outcome) = settled_view(storage, id, setup.height)?;
     for payment in &payments {
         PAYMENTS.save(storage, bid_key(&payment.lease), payment)?;
     }
@@ -291,8 +289,7 @@ pub fn settle_deployment(
                 &lease,
                 LeaseCloseReason::InsufficientFunds,
                 at_height,
-                params,
-                config,
+                setup,
                 res,
             )?;
             let gkey = group_key(&lease.group());
@@ -311,9 +308,7 @@ pub fn stop_group(
     storage: &mut dyn Storage,
     group: &Group,
     reason: LeaseCloseReason,
-    height: u64,
-    params: &MarketParams,
-    config: &Config,
+    setup: &Setup,
     res: &mut Response,
 ) -> Result<(), ContractError> {
     let mut order = load_order(storage, &group.id.order(group.oseq))?;
@@ -326,7 +321,7 @@ pub fn stop_group(
                 .into_iter()
                 .find(|l| l.order() == order.id)
                 .ok_or_else(|| ContractError::not_found("active lease of order", &order.id))?;
-            close_lease(storage, &lease, reason, height, params, config, res)
+            close_lease(storage, &lease, reason, setup.height, setup, res)
         }
         OrderState::Closed => Ok(()),
     }

@@ -46,7 +46,7 @@ pub fn create(
     price: DecCoin,
     offer: Offer,
 ) -> Result<Response, ContractError> {
-    let (config, params) = load_setup(deps.storage)?;
+    let setup = load_setup(deps.storage, &env)?;
     let provider = info.sender.clone();
     let mut order = load_order(deps.storage, &order_id)?;
     if order.state != OrderState::Open {
@@ -73,20 +73,22 @@ pub fn create(
     if BIDS.has(deps.storage, bid_key(&id)) {
         return Err(ContractError::DuplicateBid(provider.to_string()));
     }
-    if order.open_bids >= params.order_max_bids {
+    if order.open_bids >= setup.params.order_max_bids {
         return Err(ContractError::TooManyBids {
             order: order_id.to_string(),
-            max: params.order_max_bids,
+            max: setup.params.order_max_bids,
         });
     }
 
     let deposit = one_coin(&info)?;
-    let min = params
+    let min = setup
+        .params
         .bid_min_deposits
         .iter()
         .find(|c| c.denom == deposit.denom)
         .ok_or_else(|| ContractError::WrongDenom {
-            expected: params
+            expected: setup
+                .params
                 .bid_min_deposits
                 .iter()
                 .map(|c| c.denom.as_str())
@@ -105,7 +107,7 @@ pub fn create(
     let profile: ProviderProfile = deps
         .querier
         .query_wasm_smart(
-            &config.registry,
+            &setup.config.registry,
             &RegistryQuery::ProviderProfile {
                 provider: provider.to_string(),
                 auditors: group.spec.requirements.signed_by.auditors(),
@@ -118,7 +120,7 @@ pub fn create(
     let stats = PROVIDER_STATS
         .may_load(deps.storage, &provider)?
         .unwrap_or_default();
-    check_bid(&group.spec, &price, &offer, &profile, &stats, &params)?;
+    check_bid(&group.spec, &price, &offer, &profile, &stats, &setup.params)?;
 
     let gpu = offer
         .units
@@ -186,27 +188,11 @@ pub fn close(
             }))
         }
         BidState::Active => {
-            let (config, params) = load_setup(deps.storage)?;
-            let height = env.block.height;
-            settle_deployment(
-                deps.storage,
-                &id.deployment(),
-                height,
-                &params,
-                &config,
-                &mut res,
-            )?;
+            let setup = load_setup(deps.storage, &env)?;
+            settle_deployment(deps.storage, &id.deployment(), &setup, &mut res)?;
             // Settlement may have closed the lease already, for lack of funds.
             if LEASES.load(deps.storage, key)?.state == LeaseState::Active {
-                close_lease(
-                    deps.storage,
-                    &id,
-                    reason,
-                    height,
-                    &params,
-                    &config,
-                    &mut res,
-                )?;
+                close_lease(deps.storage, &id, reason, setup.height, &setup, &mut res)?;
                 let gkey = group_key(&id.group());
                 let mut group = GROUPS.load(deps.storage, gkey.clone())?;
                 group.state = GroupState::Paused;

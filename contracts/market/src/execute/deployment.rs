@@ -81,7 +81,8 @@ pub fn create(
     groups: Vec<GroupSpec>,
     manifest_hash: HexBinary,
 ) -> Result<Response, ContractError> {
-    let (_, params) = load_setup(deps.storage)?;
+    let setup = load_setup(deps.storage, &env)?;
+    let params = &setup.params;
     if dseq == 0 {
         return Err(ValidationError::new("dseq", "must be positive").into());
     }
@@ -175,17 +176,10 @@ pub fn deposit(
     info: MessageInfo,
     id: DeploymentId,
 ) -> Result<Response, ContractError> {
-    let (config, params) = load_setup(deps.storage)?;
+    let setup = load_setup(deps.storage, &env)?;
     load_active_deployment(deps.storage, &id)?;
     let mut res = Response::new();
-    let mut account = settle_deployment(
-        deps.storage,
-        &id,
-        env.block.height,
-        &params,
-        &config,
-        &mut res,
-    )?;
+    let mut account = settle_deployment(deps.storage, &id, &setup, &mut res)?;
     let amount = must_pay(&info, &account.denom)?;
     escrow::add_deposit(&mut account, &info.sender, amount)?;
     ESCROW.save(deps.storage, deployment_key(&id), &account)?;
@@ -204,11 +198,10 @@ pub fn close(
     id: DeploymentId,
 ) -> Result<Response, ContractError> {
     ensure_sender(&info.sender, &id.owner, "deployment owner")?;
-    let (config, params) = load_setup(deps.storage)?;
+    let setup = load_setup(deps.storage, &env)?;
     let mut deployment = load_active_deployment(deps.storage, &id)?;
-    let height = env.block.height;
     let mut res = Response::new();
-    let mut account = settle_deployment(deps.storage, &id, height, &params, &config, &mut res)?;
+    let mut account = settle_deployment(deps.storage, &id, &setup, &mut res)?;
     for gseq in 1..=deployment.group_count {
         let gkey = group_key(&id.group(gseq));
         let mut group = GROUPS.load(deps.storage, gkey.clone())?;
@@ -219,9 +212,7 @@ pub fn close(
             deps.storage,
             &group,
             LeaseCloseReason::Owner,
-            height,
-            &params,
-            &config,
+            &setup,
             &mut res,
         )?;
         group.state = GroupState::Closed;

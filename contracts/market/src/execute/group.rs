@@ -29,19 +29,12 @@ fn change(
     change: Change,
 ) -> Result<Response, ContractError> {
     ensure_sender(&info.sender, &id.owner, "deployment owner")?;
-    let (config, params) = load_setup(deps.storage)?;
+    let setup = load_setup(deps.storage, &env)?;
     load_active_deployment(deps.storage, &id.deployment())?;
     let height = env.block.height;
     let mut res = Response::new();
     // Settle before looking at the group: running dry may just have changed its state.
-    let account = settle_deployment(
-        deps.storage,
-        &id.deployment(),
-        height,
-        &params,
-        &config,
-        &mut res,
-    )?;
+    let account = settle_deployment(deps.storage, &id.deployment(), &setup, &mut res)?;
     let mut group = load_group(&deps, &id)?;
     let event = match change {
         Change::Pause => {
@@ -57,9 +50,7 @@ fn change(
                 deps.storage,
                 &group,
                 LeaseCloseReason::Owner,
-                height,
-                &params,
-                &config,
+                &setup,
                 &mut res,
             )?;
             group.state = GroupState::Paused;
@@ -97,9 +88,7 @@ fn change(
                 deps.storage,
                 &group,
                 LeaseCloseReason::Owner,
-                height,
-                &params,
-                &config,
+                &setup,
                 &mut res,
             )?;
             group.state = GroupState::Closed;

@@ -13,8 +13,8 @@ use crate::lifecycle::{
 };
 use crate::matching::check_collateral;
 use crate::state::{
-    bid_key, deployment_key, group_key, provider_bid_key, ACTIVE_LEASES, BIDS, DEPLOYMENTS, GROUPS,
-    LEASES, LEASES_BY_PROVIDER, OPEN_BIDS, PAYMENTS, PROVIDER_STATS,
+    bid_key, deployment_key, group_key, provider_bid_key, ACTIVE_LEASES, BIDS, GROUPS, LEASES,
+    LEASES_BY_PROVIDER, OPEN_BIDS, PAYMENTS, PROVIDER_STATS,
 };
 
 fn load_lease(deps: &DepsMut, id: &LeaseId) -> Result<Lease, ContractError> {
@@ -31,7 +31,7 @@ pub fn create(
     bid_id: BidId,
 ) -> Result<Response, ContractError> {
     ensure_sender(&info.sender, &bid_id.owner, "deployment owner")?;
-    let (config, params) = load_setup(deps.storage)?;
+    let setup = load_setup(deps.storage, &env)?;
     let key = bid_key(&bid_id);
     let mut bid = BIDS
         .may_load(deps.storage, key.clone())?
@@ -43,14 +43,7 @@ pub fn create(
     }
     let height = env.block.height;
     let mut res = Response::new();
-    let account = settle_deployment(
-        deps.storage,
-        &bid_id.deployment(),
-        height,
-        &params,
-        &config,
-        &mut res,
-    )?;
+    let account = settle_deployment(deps.storage, &bid_id.deployment(), &setup, &mut res)?;
     if account.balance.is_zero() {
         return Err(ContractError::EscrowEmpty(bid_id.deployment().to_string()));
     }
@@ -69,7 +62,12 @@ pub fn create(
         .may_load(deps.storage, &bid_id.provider)?
         .unwrap_or_default();
     if gpus > 0 {
-        let profile = query_profile(deps.as_ref(), &config.registry, &bid_id.provider, vec![])?;
+        let profile = query_profile(
+            deps.as_ref(),
+            &setup.config.registry,
+            &bid_id.provider,
+            vec![],
+        )?;
         check_collateral(&group.spec, &profile, &stats)?;
     }
     let mut order = load_order(deps.storage, &bid_id.order())?;
@@ -127,7 +125,7 @@ pub fn close(
     id: LeaseId,
 ) -> Result<Response, ContractError> {
     ensure_sender(&info.sender, &id.owner, "deployment owner")?;
-    let (config, params) = load_setup(deps.storage)?;
+    let setup = load_setup(deps.storage, &env)?;
     let lease = load_lease(&deps, &id)?;
     if lease.state != LeaseState::Active {
         return Err(ContractError::wrong_state(
@@ -139,14 +137,7 @@ pub fn close(
     }
     let height = env.block.height;
     let mut res = Response::new();
-    settle_deployment(
-        deps.storage,
-        &id.deployment(),
-        height,
-        &params,
-        &config,
-        &mut res,
-    )?;
+    settle_deployment(deps.storage, &id.deployment(), &setup, &mut res)?;
     if load_lease(&deps, &id)?.state != LeaseState::Active {
         // It just ran dry and is closed already.
         return Ok(res);
@@ -155,9 +146,8 @@ pub fn close(
         deps.storage,
         &id,
         LeaseCloseReason::Owner,
-        height,
-        &params,
-        &config,
+        setup.height,
+        &setup,
         &mut res,
     )?;
     let gkey = group_key(&id.group());
@@ -177,39 +167,22 @@ pub fn withdraw(
     id: LeaseId,
 ) -> Result<Response, ContractError> {
     ensure_sender(&info.sender, &id.provider, "lease's provider")?;
-    let (config, params) = load_setup(deps.storage)?;
+    let setup = load_setup(deps.storage, &env)?;
     let lease = load_lease(&deps, &id)?;
     let mut res = Response::new();
-    settle_deployment(
-        deps.storage,
-        &id.deployment(),
-        env.block.height,
-        &params,
-        &config,
-        &mut res,
-    )?;
+    settle_deployment(deps.storage, &id.deployment(), &setup, &mut res)?;
     let key = bid_key(&id);
     let mut payment = PAYMENTS.load(deps.storage, key.clone())?;
-    pay_out(&mut payment, &lease.price.denom, &params, &config, &mut res)?;
+    pay_out(&mut payment, &lease.price.denom, &setup, &mut res)?;
     PAYMENTS.save(deps.storage, key, &payment)?;
     Ok(res)
 }
 
 /// Anyone may settle a deployment, which closes leases that ran dry.
 pub fn settle(deps: DepsMut, env: Env, id: DeploymentId) -> Result<Response, ContractError> {
-    let (config, params) = load_setup(deps.storage)?;
-    if !DEPLOYMENTS.has(deps.storage, deployment_key(&id)) {
-        return Err(ContractError::not_found("deployment", &id));
-    }
+    let setup = load_setup(deps.storage, &env)?;
     load_active_deployment(deps.storage, &id)?;
     let mut res = Response::new();
-    settle_deployment(
-        deps.storage,
-        &id,
-        env.block.height,
-        &params,
-        &config,
-        &mut res,
-    )?;
+    settle_deployment(deps.storage, &id, &setup, &mut res)?;
     Ok(res)
 }

@@ -6,15 +6,26 @@ pub mod deployment;
 pub mod group;
 pub mod lease;
 
-use cosmwasm_std::{Addr, Storage};
+use cosmwasm_std::{Addr, Env, Storage};
 use kumo_types::ids::DeploymentId;
 use kumo_types::market::{Deployment, DeploymentState, MarketParams};
 
 use crate::error::ContractError;
 use crate::state::{deployment_key, Config, CONFIG, DEPLOYMENTS, PARAMS};
 
-pub(crate) fn load_setup(storage: &dyn Storage) -> Result<(Config, MarketParams), ContractError> {
-    Ok((CONFIG.load(storage)?, PARAMS.load(storage)?))
+/// What most handlers need besides storage: the wiring, the params and the current height.
+pub struct Setup {
+    pub config: Config,
+    pub params: MarketParams,
+    pub height: u64,
+}
+
+pub(crate) fn load_setup(storage: &dyn Storage, env: &Env) -> Result<Setup, ContractError> {
+    Ok(Setup {
+        config: CONFIG.load(storage)?,
+        params: PARAMS.load(storage)?,
+        height: env.block.height,
+    })
 }
 
 pub(crate) fn ensure_sender(
