@@ -6,6 +6,7 @@ use cosmwasm_std::{Addr, Coin, Decimal, Decimal256, Event, Timestamp, Uint256};
 use thiserror::Error;
 
 use crate::coins::DecCoin;
+use crate::governance::{ProposalStatus, TallyOutcome, VoteOption, WeightedVoteOption};
 use crate::ids::{BidId, DeploymentId, GroupId, LeaseId, OrderId};
 use crate::market::{BidState, LeaseCloseReason};
 
@@ -37,6 +38,20 @@ pub mod name {
     pub const PROVIDER_SLASHED: &str = "provider_slashed";
     pub const PARAMS_UPDATED: &str = "params_updated";
     pub const CONFIG_UPDATED: &str = "config_updated";
+    pub const STAKED: &str = "staked";
+    pub const UNSTAKED: &str = "unstaked";
+    pub const STAKE_CLAIMED: &str = "stake_claimed";
+    pub const PROPOSAL_SUBMITTED: &str = "proposal_submitted";
+    pub const PROPOSAL_DEPOSITED: &str = "proposal_deposited";
+    pub const VOTING_STARTED: &str = "voting_started";
+    pub const VOTE_CAST: &str = "vote_cast";
+    pub const PROPOSAL_TALLIED: &str = "proposal_tallied";
+    pub const EXPEDITED_CONVERTED: &str = "expedited_converted";
+    pub const PROPOSAL_EXECUTED: &str = "proposal_executed";
+    pub const PROPOSAL_EXECUTION_FAILED: &str = "proposal_execution_failed";
+    pub const PROPOSAL_CANCELLED: &str = "proposal_cancelled";
+    pub const PROPOSAL_EXPIRED: &str = "proposal_expired";
+    pub const POOL_SPENT: &str = "pool_spent";
 }
 
 /// Attribute keys.
@@ -58,6 +73,19 @@ pub mod key {
     pub const RELEASE_AT: &str = "release_at";
     pub const GPU: &str = "gpu";
     pub const CONTRACT: &str = "contract";
+    pub const STAKER: &str = "staker";
+    pub const PROPOSAL_ID: &str = "proposal_id";
+    pub const PROPOSER: &str = "proposer";
+    pub const EXPEDITED: &str = "expedited";
+    pub const START_HEIGHT: &str = "start_height";
+    pub const VOTING_END: &str = "voting_end";
+    pub const VOTER: &str = "voter";
+    pub const POWER: &str = "power";
+    pub const OPTIONS: &str = "options";
+    pub const STATUS: &str = "status";
+    pub const OUTCOME: &str = "outcome";
+    pub const BURNED: &str = "burned";
+    pub const RECIPIENT: &str = "recipient";
 }
 
 /// The chain's prefix for custom contract events.
@@ -159,12 +187,83 @@ pub enum KumoEvent {
         fraction: Decimal,
         reason: String,
     },
-    /// Emitted by either contract; `contract` tells which ("market" or "registry").
+    /// Emitted by any contract; `contract` tells which ("market", "registry" or "governance").
     ParamsUpdated {
         contract: String,
     },
     ConfigUpdated {
         contract: String,
+    },
+    Staked {
+        staker: Addr,
+        amount: Coin,
+    },
+    Unstaked {
+        staker: Addr,
+        amount: Coin,
+        release_at: Timestamp,
+    },
+    StakeClaimed {
+        staker: Addr,
+        amount: Coin,
+    },
+    ProposalSubmitted {
+        id: u64,
+        proposer: Addr,
+        expedited: bool,
+    },
+    ProposalDeposited {
+        id: u64,
+        depositor: Addr,
+        amount: Coin,
+    },
+    /// Power on the proposal is the stake at the start of `start_height`.
+    VotingStarted {
+        id: u64,
+        start_height: u64,
+        voting_end: Timestamp,
+    },
+    /// `options` is encoded as `yes=0.7,no=0.3`.
+    VoteCast {
+        id: u64,
+        voter: Addr,
+        power: Uint256,
+        options: Vec<WeightedVoteOption>,
+    },
+    /// `status` is passed, rejected or vetoed, or still voting_period when a failed expedited
+    /// proposal became a regular one. `burned` is the part of the deposit burned; the rest
+    /// was refunded (nothing is refunded while voting goes on).
+    ProposalTallied {
+        id: u64,
+        status: ProposalStatus,
+        outcome: TallyOutcome,
+        burned: Coin,
+    },
+    /// A failed expedited proposal is now regular and votes until `voting_end`.
+    ExpeditedConverted {
+        id: u64,
+        voting_end: Timestamp,
+    },
+    ProposalExecuted {
+        id: u64,
+    },
+    ProposalExecutionFailed {
+        id: u64,
+        reason: String,
+    },
+    ProposalCancelled {
+        id: u64,
+        burned: Coin,
+    },
+    /// The deposit period ended below the min deposit: refunded and deleted.
+    ProposalExpired {
+        id: u64,
+    },
+    /// `amount` is encoded as a comma-separated coin list.
+    PoolSpent {
+        id: u64,
+        recipient: Addr,
+        amount: Vec<Coin>,
     },
 }
 
@@ -223,6 +322,40 @@ fn parse_close_reason(s: &str) -> Option<LeaseCloseReason> {
     .find(|r| lease_close_reason_str(*r) == s)
 }
 
+fn coins_str(coins: &[Coin]) -> String {
+    coins
+        .iter()
+        .map(Coin::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn vote_options_str(options: &[WeightedVoteOption]) -> String {
+    options
+        .iter()
+        .map(|o| format!("{}={}", o.option.as_str(), o.weight))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_coin(s: &str) -> Option<Coin> {
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let amount: Uint256 = s[..split].parse().ok()?;
+    Some(Coin::new(amount, &s[split..]))
+}
+
+fn parse_vote_options(s: &str) -> Option<Vec<WeightedVoteOption>> {
+    s.split(',')
+        .map(|part| {
+            let (option, weight) = part.split_once('=')?;
+            Some(WeightedVoteOption::new(
+                VoteOption::parse(option)?,
+                weight.parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
 fn bid_state_str(state: BidState) -> &'static str {
     match state {
         BidState::Open => "open",
@@ -263,6 +396,20 @@ impl KumoEvent {
             ProviderSlashed { .. } => name::PROVIDER_SLASHED,
             ParamsUpdated { .. } => name::PARAMS_UPDATED,
             ConfigUpdated { .. } => name::CONFIG_UPDATED,
+            Staked { .. } => name::STAKED,
+            Unstaked { .. } => name::UNSTAKED,
+            StakeClaimed { .. } => name::STAKE_CLAIMED,
+            ProposalSubmitted { .. } => name::PROPOSAL_SUBMITTED,
+            ProposalDeposited { .. } => name::PROPOSAL_DEPOSITED,
+            VotingStarted { .. } => name::VOTING_STARTED,
+            VoteCast { .. } => name::VOTE_CAST,
+            ProposalTallied { .. } => name::PROPOSAL_TALLIED,
+            ExpeditedConverted { .. } => name::EXPEDITED_CONVERTED,
+            ProposalExecuted { .. } => name::PROPOSAL_EXECUTED,
+            ProposalExecutionFailed { .. } => name::PROPOSAL_EXECUTION_FAILED,
+            ProposalCancelled { .. } => name::PROPOSAL_CANCELLED,
+            ProposalExpired { .. } => name::PROPOSAL_EXPIRED,
+            PoolSpent { .. } => name::POOL_SPENT,
         }
     }
 
@@ -334,6 +481,81 @@ impl KumoEvent {
             ParamsUpdated { contract } | ConfigUpdated { contract } => {
                 e.add_attribute(key::CONTRACT, contract)
             }
+            Staked { staker, amount } | StakeClaimed { staker, amount } => e
+                .add_attribute(key::STAKER, staker.as_str())
+                .add_attribute(key::AMOUNT, amount.to_string()),
+            Unstaked {
+                staker,
+                amount,
+                release_at,
+            } => e
+                .add_attribute(key::STAKER, staker.as_str())
+                .add_attribute(key::AMOUNT, amount.to_string())
+                .add_attribute(key::RELEASE_AT, release_at.nanos().to_string()),
+            ProposalSubmitted {
+                id,
+                proposer,
+                expedited,
+            } => e
+                .add_attribute(key::PROPOSAL_ID, id.to_string())
+                .add_attribute(key::PROPOSER, proposer.as_str())
+                .add_attribute(key::EXPEDITED, expedited.to_string()),
+            ProposalDeposited {
+                id,
+                depositor,
+                amount,
+            } => e
+                .add_attribute(key::PROPOSAL_ID, id.to_string())
+                .add_attribute(key::DEPOSITOR, depositor.as_str())
+                .add_attribute(key::AMOUNT, amount.to_string()),
+            VotingStarted {
+                id,
+                start_height,
+                voting_end,
+            } => e
+                .add_attribute(key::PROPOSAL_ID, id.to_string())
+                .add_attribute(key::START_HEIGHT, start_height.to_string())
+                .add_attribute(key::VOTING_END, voting_end.nanos().to_string()),
+            VoteCast {
+                id,
+                voter,
+                power,
+                options,
+            } => e
+                .add_attribute(key::PROPOSAL_ID, id.to_string())
+                .add_attribute(key::VOTER, voter.as_str())
+                .add_attribute(key::POWER, power.to_string())
+                .add_attribute(key::OPTIONS, vote_options_str(options)),
+            ProposalTallied {
+                id,
+                status,
+                outcome,
+                burned,
+            } => e
+                .add_attribute(key::PROPOSAL_ID, id.to_string())
+                .add_attribute(key::STATUS, status.as_str())
+                .add_attribute(key::OUTCOME, outcome.as_str())
+                .add_attribute(key::BURNED, burned.to_string()),
+            ExpeditedConverted { id, voting_end } => e
+                .add_attribute(key::PROPOSAL_ID, id.to_string())
+                .add_attribute(key::VOTING_END, voting_end.nanos().to_string()),
+            ProposalExecuted { id } | ProposalExpired { id } => {
+                e.add_attribute(key::PROPOSAL_ID, id.to_string())
+            }
+            ProposalExecutionFailed { id, reason } => e
+                .add_attribute(key::PROPOSAL_ID, id.to_string())
+                .add_attribute(key::REASON, reason),
+            ProposalCancelled { id, burned } => e
+                .add_attribute(key::PROPOSAL_ID, id.to_string())
+                .add_attribute(key::BURNED, burned.to_string()),
+            PoolSpent {
+                id,
+                recipient,
+                amount,
+            } => e
+                .add_attribute(key::PROPOSAL_ID, id.to_string())
+                .add_attribute(key::RECIPIENT, recipient.as_str())
+                .add_attribute(key::AMOUNT, coins_str(amount)),
         }
     }
 
@@ -443,6 +665,71 @@ impl KumoEvent {
             name::CONFIG_UPDATED => ConfigUpdated {
                 contract: a.string(key::CONTRACT)?,
             },
+            name::STAKED => Staked {
+                staker: a.addr(key::STAKER)?,
+                amount: a.coin(key::AMOUNT)?,
+            },
+            name::UNSTAKED => Unstaked {
+                staker: a.addr(key::STAKER)?,
+                amount: a.coin(key::AMOUNT)?,
+                release_at: a.timestamp(key::RELEASE_AT)?,
+            },
+            name::STAKE_CLAIMED => StakeClaimed {
+                staker: a.addr(key::STAKER)?,
+                amount: a.coin(key::AMOUNT)?,
+            },
+            name::PROPOSAL_SUBMITTED => ProposalSubmitted {
+                id: a.proposal_id()?,
+                proposer: a.addr(key::PROPOSER)?,
+                expedited: a.parse(key::EXPEDITED, |s| s.parse().ok())?,
+            },
+            name::PROPOSAL_DEPOSITED => ProposalDeposited {
+                id: a.proposal_id()?,
+                depositor: a.addr(key::DEPOSITOR)?,
+                amount: a.coin(key::AMOUNT)?,
+            },
+            name::VOTING_STARTED => VotingStarted {
+                id: a.proposal_id()?,
+                start_height: a.parse(key::START_HEIGHT, |s| s.parse().ok())?,
+                voting_end: a.timestamp(key::VOTING_END)?,
+            },
+            name::VOTE_CAST => VoteCast {
+                id: a.proposal_id()?,
+                voter: a.addr(key::VOTER)?,
+                power: a.parse(key::POWER, |s| s.parse().ok())?,
+                options: a.parse(key::OPTIONS, parse_vote_options)?,
+            },
+            name::PROPOSAL_TALLIED => ProposalTallied {
+                id: a.proposal_id()?,
+                status: a.parse(key::STATUS, ProposalStatus::parse)?,
+                outcome: a.parse(key::OUTCOME, TallyOutcome::parse)?,
+                burned: a.coin(key::BURNED)?,
+            },
+            name::EXPEDITED_CONVERTED => ExpeditedConverted {
+                id: a.proposal_id()?,
+                voting_end: a.timestamp(key::VOTING_END)?,
+            },
+            name::PROPOSAL_EXECUTED => ProposalExecuted {
+                id: a.proposal_id()?,
+            },
+            name::PROPOSAL_EXECUTION_FAILED => ProposalExecutionFailed {
+                id: a.proposal_id()?,
+                reason: a.string(key::REASON)?,
+            },
+            name::PROPOSAL_CANCELLED => ProposalCancelled {
+                id: a.proposal_id()?,
+                burned: a.coin(key::BURNED)?,
+            },
+            name::PROPOSAL_EXPIRED => ProposalExpired {
+                id: a.proposal_id()?,
+            },
+            name::POOL_SPENT => PoolSpent {
+                id: a.proposal_id()?,
+                recipient: a.addr(key::RECIPIENT)?,
+                amount: a.parse(key::AMOUNT, |s| {
+                    s.split(',').map(parse_coin).collect::<Option<Vec<_>>>()
+                })?,
+            },
             _ => return Ok(None),
         };
         Ok(Some(event))
@@ -495,11 +782,15 @@ impl<K: AsRef<str>, V: AsRef<str>> Attrs<'_, K, V> {
     }
 
     fn coin(&self, key: &'static str) -> Result<Coin, EventDecodeError> {
-        self.parse(key, |s| {
-            let split = s.find(|c: char| !c.is_ascii_digit())?;
-            let amount: Uint256 = s[..split].parse().ok()?;
-            Some(Coin::new(amount, &s[split..]))
-        })
+        self.parse(key, parse_coin)
+    }
+
+    fn timestamp(&self, key: &'static str) -> Result<Timestamp, EventDecodeError> {
+        Ok(Timestamp::from_nanos(self.parse(key, |s| s.parse().ok())?))
+    }
+
+    fn proposal_id(&self) -> Result<u64, EventDecodeError> {
+        self.parse(key::PROPOSAL_ID, |s| s.parse().ok())
     }
 
     fn dec_coin(&self, key: &'static str) -> Result<DecCoin, EventDecodeError> {

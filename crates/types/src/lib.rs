@@ -6,6 +6,7 @@ pub mod attributes;
 pub mod coins;
 pub mod error;
 pub mod events;
+pub mod governance;
 pub mod gpu;
 pub mod ids;
 pub mod market;

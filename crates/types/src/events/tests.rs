@@ -99,6 +99,83 @@ fn sample_events() -> Vec<KumoEvent> {
         KumoEvent::ConfigUpdated {
             contract: "registry".into(),
         },
+        KumoEvent::ConfigUpdated {
+            contract: "governance".into(),
+        },
+        KumoEvent::Staked {
+            staker: Addr::unchecked("alice"),
+            amount: Coin::new(500u128, "uakt"),
+        },
+        KumoEvent::Unstaked {
+            staker: Addr::unchecked("alice"),
+            amount: Coin::new(200u128, "uakt"),
+            release_at: Timestamp::from_seconds(1_000),
+        },
+        KumoEvent::StakeClaimed {
+            staker: Addr::unchecked("alice"),
+            amount: Coin::new(200u128, "uakt"),
+        },
+        KumoEvent::ProposalSubmitted {
+            id: 7,
+            proposer: Addr::unchecked("alice"),
+            expedited: true,
+        },
+        KumoEvent::ProposalDeposited {
+            id: 7,
+            depositor: Addr::unchecked("bob"),
+            amount: Coin::new(250u128, "uakt"),
+        },
+        KumoEvent::VotingStarted {
+            id: 7,
+            start_height: 12_345,
+            voting_end: Timestamp::from_seconds(7_200),
+        },
+        KumoEvent::VoteCast {
+            id: 7,
+            voter: Addr::unchecked("bob"),
+            power: Uint256::from(300u128),
+            options: vec![
+                WeightedVoteOption::new(VoteOption::Yes, Decimal::percent(70)),
+                WeightedVoteOption::new(VoteOption::NoWithVeto, Decimal::percent(30)),
+            ],
+        },
+        KumoEvent::VoteCast {
+            id: 7,
+            voter: Addr::unchecked("carol"),
+            power: Uint256::from(1u128),
+            options: vec![WeightedVoteOption::new(VoteOption::Abstain, Decimal::one())],
+        },
+        KumoEvent::ProposalTallied {
+            id: 7,
+            status: ProposalStatus::Vetoed,
+            outcome: TallyOutcome::Vetoed,
+            burned: Coin::new(1000u128, "uakt"),
+        },
+        KumoEvent::ProposalTallied {
+            id: 8,
+            status: ProposalStatus::VotingPeriod,
+            outcome: TallyOutcome::BelowThreshold,
+            burned: Coin::new(0u128, "uakt"),
+        },
+        KumoEvent::ExpeditedConverted {
+            id: 8,
+            voting_end: Timestamp::from_seconds(9_000),
+        },
+        KumoEvent::ProposalExecuted { id: 7 },
+        KumoEvent::ProposalExecutionFailed {
+            id: 7,
+            reason: "actions[0]: community pool holds 1uakt, cannot spend 2uakt".into(),
+        },
+        KumoEvent::ProposalCancelled {
+            id: 9,
+            burned: Coin::new(500u128, "uakt"),
+        },
+        KumoEvent::ProposalExpired { id: 10 },
+        KumoEvent::PoolSpent {
+            id: 11,
+            recipient: Addr::unchecked("grantee"),
+            amount: vec![Coin::new(5u128, "uakt"), Coin::new(7u128, "uusdc")],
+        },
     ]
 }
 
@@ -172,5 +249,19 @@ fn malformed_events_name_the_attribute() {
     assert!(matches!(
         err,
         EventDecodeError::Malformed { key: "amount", .. }
+    ));
+    let err = KumoEvent::decode(
+        "wasm-vote_cast",
+        &[
+            ("proposal_id", "1"),
+            ("voter", "v"),
+            ("power", "10"),
+            ("options", "yes=0.5,maybe=0.5"),
+        ],
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        EventDecodeError::Malformed { key: "options", .. }
     ));
 }
