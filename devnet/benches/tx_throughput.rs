@@ -5,9 +5,9 @@
 //! Environment: BENCH_TXS (default 10000), BENCH_SIGNERS (64), BENCH_BLOCK_MS (500),
 //! BENCH_LOG (a tracing filter for the node's logs on stderr).
 
-#[path = "../tests/common/chain.rs"]
+#[path = "../tests/integration/common/chain.rs"]
 mod chain;
-#[path = "../tests/common/kumo.rs"]
+#[path = "../tests/integration/common/kumo.rs"]
 mod kumo;
 
 use std::sync::Arc;

@@ -2,9 +2,8 @@
 //! every reply_on mode, per-submessage rollback, data overriding, events, gas limits, bank
 //! messages and burns from contracts.
 
-mod app_support;
 
-use app_support::*;
+use crate::app_support::*;
 use cosmrs::proto::cosmos::bank::v1beta1::{QuerySupplyOfRequest, QuerySupplyOfResponse};
 use cosmrs::proto::cosmos::base::abci::v1beta1::TxMsgData;
 use cosmrs::proto::cosmwasm::wasm::v1::MsgExecuteContractResponse;

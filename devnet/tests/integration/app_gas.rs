@@ -1,8 +1,7 @@
 //! Gas: deterministic out-of-gas, and simulation that reports gas and events without committing.
 
-mod app_support;
 
-use app_support::*;
+use crate::app_support::*;
 use cosmrs::proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse, TxRaw};
 use cosmrs::proto::prost::Message;
 use kumo_devnet::abci::Application;

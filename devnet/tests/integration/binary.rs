@@ -1,6 +1,5 @@
 //! The `kumo-devnet` binary as a user runs it: the anvil-like banner, Ctrl-C, restart, reset.
 
-mod common;
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -69,7 +68,7 @@ async fn height(client: &HttpClient) -> u64 {
 async fn prints_like_anvil_stops_on_ctrl_c_resumes_and_resets() {
     let home = tempfile::tempdir().unwrap();
     let home_arg = home.path().to_str().unwrap().to_string();
-    let artifacts = common::artifacts_dir();
+    let artifacts = crate::common::artifacts_dir();
     let mut args = vec![
         "--home",
         &home_arg,
@@ -109,7 +108,7 @@ async fn prints_like_anvil_stops_on_ctrl_c_resumes_and_resets() {
         .await
         .unwrap()
         .genesis_time;
-    common::eventually(Duration::from_secs(20), || async {
+    crate::common::eventually(Duration::from_secs(20), || async {
         (height(&client).await >= 3).then_some(())
     })
     .await;

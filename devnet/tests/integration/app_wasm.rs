@@ -1,9 +1,8 @@
 //! The wasm module with compiled contracts: Kumo's registry and market (and governance when
 //! built), and the devnet's reflect contract.
 
-mod app_support;
 
-use app_support::*;
+use crate::app_support::*;
 use cosmrs::proto::cosmos::base::abci::v1beta1::TxMsgData;
 use cosmrs::proto::cosmwasm::wasm::v1::{
     MsgClearAdmin, MsgExecuteContractResponse, MsgInstantiateContract2,
@@ -292,7 +291,7 @@ fn reflect_storage_iteration_queries_migration_and_admin() {
     // Migration by the admin only; then admin changes.
     let code2 = chain.upload(0, wasm.clone());
     let migrate = |chain: &TestChain, from: usize| {
-        app_support::any(&MsgMigrateContract {
+        crate::app_support::any(&MsgMigrateContract {
             sender: chain.addr(from),
             contract: reflect.clone(),
             code_id: code2,
@@ -312,7 +311,7 @@ fn reflect_storage_iteration_queries_migration_and_admin() {
         .unwrap();
     assert_eq!(note.as_deref(), Some("v2"));
 
-    let update = app_support::any(&MsgUpdateAdmin {
+    let update = crate::app_support::any(&MsgUpdateAdmin {
         sender: chain.addr(0),
         new_admin: chain.addr(1),
         contract: reflect.clone(),
@@ -322,13 +321,13 @@ fn reflect_storage_iteration_queries_migration_and_admin() {
         attr(&result, "update_contract_admin", "new_admin_address"),
         chain.addr(1)
     );
-    let clear = app_support::any(&MsgClearAdmin {
+    let clear = crate::app_support::any(&MsgClearAdmin {
         sender: chain.addr(0),
         contract: reflect.clone(),
     });
     let tx = chain.tx(0, vec![clear]);
     assert_eq!(chain.deliver(tx).code.value(), 4, "no longer the admin");
-    let clear = app_support::any(&MsgClearAdmin {
+    let clear = crate::app_support::any(&MsgClearAdmin {
         sender: chain.addr(1),
         contract: reflect.clone(),
     });
@@ -352,7 +351,7 @@ fn instantiate2_derives_the_predictable_address_and_funds_move_with_executes() {
     let wasm = artifact(REFLECT);
     let code_id = chain.upload(0, wasm.clone());
     let salt = b"kumo-salt".to_vec();
-    let msg = app_support::any(&MsgInstantiateContract2 {
+    let msg = crate::app_support::any(&MsgInstantiateContract2 {
         sender: chain.addr(0),
         admin: String::new(),
         code_id,
@@ -384,7 +383,7 @@ fn instantiate2_derives_the_predictable_address_and_funds_move_with_executes() {
     assert!(transfer < instantiate, "{kinds:?}");
 
     // The same salt again collides.
-    let again = app_support::any(&MsgInstantiateContract2 {
+    let again = crate::app_support::any(&MsgInstantiateContract2 {
         sender: chain.addr(0),
         admin: String::new(),
         code_id,

@@ -1,11 +1,10 @@
 //! Property tests over tx decoding: random bytes and mutations of valid signed txs never panic
 //! the application, always end in a clean error code, and never change the state.
 
-mod app_support;
 
 use std::sync::{Mutex, OnceLock};
 
-use app_support::{sign, TestChain};
+use crate::app_support::{sign, TestChain};
 use kumo_devnet::abci::Application;
 use proptest::prelude::*;
 

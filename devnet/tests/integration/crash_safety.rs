@@ -3,7 +3,6 @@
 //! at or above every height seen before, never change a block or app hash it had already
 //! committed, and keep the bank consistent (balances add up to the unchanged supply).
 
-mod common;
 
 use std::collections::BTreeMap;
 use std::process::Stdio;
@@ -11,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::chain::{self, Signer};
+use crate::common::chain::{self, Signer};
 use tendermint_rpc::{Client, HttpClient};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};

@@ -2,15 +2,14 @@
 //! endpoint, raw answers compared field by field with recorded CometBFT 0.38 answers, and bad
 //! input of every kind.
 
-mod common;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use base64::Engine;
-use common::raw_http::{self, call};
-use common::shape::{assert_shape, mismatches, recorded};
-use common::{eventually, kv_devnet, kv_devnet_with};
+use crate::common::raw_http::{self, call};
+use crate::common::shape::{assert_shape, mismatches, recorded};
+use crate::common::{eventually, kv_devnet, kv_devnet_with};
 use futures::{SinkExt, StreamExt};
 use kumo_devnet::node::{hashing, BlockProduction};
 use kumo_devnet::rpc::RpcConfig;
@@ -37,7 +36,7 @@ async fn http_client_runs_every_endpoint() {
         CompatMode::V0_38,
         "tendermint-rpc's compat detection picks 0.38"
     );
-    assert_eq!(status.node_info.network.as_str(), common::CHAIN_ID);
+    assert_eq!(status.node_info.network.as_str(), crate::common::CHAIN_ID);
 
     let committed = client
         .broadcast_tx_commit(b"alpha=alice".to_vec())
@@ -127,7 +126,7 @@ async fn http_client_runs_every_endpoint() {
     );
 
     let genesis = client.genesis::<Value>().await.unwrap();
-    assert_eq!(genesis.chain_id.as_str(), common::CHAIN_ID);
+    assert_eq!(genesis.chain_id.as_str(), crate::common::CHAIN_ID);
     assert_eq!(genesis.app_state["genesis_key"], "genesis_value");
     client.consensus_params(height).await.unwrap();
 

@@ -8,11 +8,10 @@
 //! Each tx goes through `check_tx` (as the node's mempool does) and then `finalize_block` in
 //! blocks of `BLOCK_TXS`, with one `commit` (one redb transaction) per block.
 
-mod app_support;
 
 use std::time::Instant;
 
-use app_support::*;
+use crate::app_support::*;
 use kumo_devnet::abci::Application;
 use kumo_devnet::app::AppOptions;
 use serde_json::json;

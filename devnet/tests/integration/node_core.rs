@@ -1,11 +1,10 @@
 //! The node on its own (mempool, block production, block store, indexes, handshake), driven
 //! through its `NodeHandle` with the kv stand-in application.
 
-mod common;
 
 use std::time::Duration;
 
-use common::{eventually, KvApp, CHAIN_ID};
+use crate::common::{eventually, KvApp, CHAIN_ID};
 use kumo_devnet::node::{
     hashing, reset_home, BlockProduction, GenesisSpec, MempoolError, Node, NodeConfig, NodeError,
     NodeEvent, RequestError, SearchOrder, StoreLocation, TxSearchError,

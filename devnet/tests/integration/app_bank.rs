@@ -1,8 +1,7 @@
 //! Auth and bank through real signed txs: sends, events, fees, sequences, atomicity, queries.
 
-mod app_support;
 
-use app_support::*;
+use crate::app_support::*;
 use cosmrs::proto::cosmos::bank::v1beta1::{
     QueryAllBalancesRequest, QueryAllBalancesResponse, QuerySupplyOfRequest, QuerySupplyOfResponse,
 };

@@ -3,14 +3,13 @@
 //! cosmrs-signed txs through broadcast → inclusion → `tx` lookup → WebSocket Tx event, and
 //! answers shaped like recorded CometBFT 0.38 answers.
 
-mod common;
 
 use std::time::Duration;
 
-use common::chain::{self, Signer};
-use common::raw_http::call;
-use common::shape::assert_shape;
-use common::{eventually, kumo};
+use crate::common::chain::{self, Signer};
+use crate::common::raw_http::call;
+use crate::common::shape::assert_shape;
+use crate::common::{eventually, kumo};
 use futures::StreamExt;
 use kumo_devnet::node::hashing;
 use serde_json::{json, Value};
@@ -43,7 +42,7 @@ async fn wait_for_tx(
 
 #[tokio::test]
 async fn signed_bank_send_goes_from_broadcast_to_inclusion_lookup_and_subscription() {
-    let devnet = common::kumo_devnet().await;
+    let devnet = crate::common::kumo_devnet().await;
     let client = HttpClient::new(devnet.rpc_url().as_str()).unwrap();
     let status = client.status().await.unwrap();
     assert_eq!(
@@ -132,7 +131,7 @@ async fn signed_bank_send_goes_from_broadcast_to_inclusion_lookup_and_subscripti
 
 #[tokio::test]
 async fn bad_txs_get_the_apps_codes_in_normal_results() {
-    let devnet = common::kumo_devnet().await;
+    let devnet = crate::common::kumo_devnet().await;
     let client = HttpClient::new(devnet.rpc_url().as_str()).unwrap();
     let mut alice = Signer::dev(&client, 0).await;
     let bob = Signer::dev(&client, 1).await;
@@ -201,11 +200,11 @@ async fn bad_txs_get_the_apps_codes_in_normal_results() {
 
 #[tokio::test]
 async fn a_wasm_execute_on_kumos_market_is_found_by_its_custom_event() {
-    let Some(_) = common::artifacts_dir() else {
+    let Some(_) = crate::common::artifacts_dir() else {
         eprintln!("skipped: no contract artifacts (run scripts/build-wasm.sh)");
         return;
     };
-    let devnet = common::kumo_devnet().await;
+    let devnet = crate::common::kumo_devnet().await;
     let contracts = devnet.genesis_contracts().await;
     let market = contracts
         .iter()
@@ -288,7 +287,7 @@ async fn a_wasm_execute_on_kumos_market_is_found_by_its_custom_event() {
 
 #[tokio::test]
 async fn every_endpoint_answers_tendermint_rpc_and_recorded_shapes_with_the_real_app() {
-    let devnet = common::kumo_devnet().await;
+    let devnet = crate::common::kumo_devnet().await;
     let client = HttpClient::new(devnet.rpc_url().as_str()).unwrap();
     let addr = devnet.rpc_addr();
     let mut alice = Signer::dev(&client, 0).await;

@@ -1,8 +1,7 @@
 //! Bad txs each get the SDK's code, in `check_tx` and in a block, and change nothing.
 
-mod app_support;
 
-use app_support::*;
+use crate::app_support::*;
 use cosmrs::proto::cosmos::tx::v1beta1::TxRaw;
 use cosmrs::proto::prost::Message;
 use k256::ecdsa::Signature;
@@ -250,7 +249,7 @@ fn an_unknown_signer_account_is_9() {
         kumo_devnet::app::dev_accounts::derive_account(kumo_devnet::app::DEV_MNEMONIC, 77, PREFIX)
             .unwrap();
     let bob = chain.addr(1);
-    let msg = app_support::any(&cosmrs::proto::cosmos::bank::v1beta1::MsgSend {
+    let msg = crate::app_support::any(&cosmrs::proto::cosmos::bank::v1beta1::MsgSend {
         from_address: stranger.address.clone(),
         to_address: bob,
         amount: vec![coin(1)],
