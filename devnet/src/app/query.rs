@@ -12,8 +12,9 @@ use cosmrs::proto::cosmos::base::query::v1beta1::PageResponse;
 use cosmrs::proto::cosmos::base::v1beta1::Coin as ProtoCoin;
 use cosmrs::proto::cosmwasm::wasm::v1::{
     CodeInfoResponse, QueryCodeRequest, QueryCodeResponse, QueryCodesRequest, QueryCodesResponse,
-    QueryContractInfoRequest, QueryContractInfoResponse, QueryRawContractStateRequest,
-    QueryRawContractStateResponse, QuerySmartContractStateRequest, QuerySmartContractStateResponse,
+    QueryContractInfoRequest, QueryContractInfoResponse, QueryContractsByCodeRequest,
+    QueryContractsByCodeResponse, QueryRawContractStateRequest, QueryRawContractStateResponse,
+    QuerySmartContractStateRequest, QuerySmartContractStateResponse,
 };
 use cosmrs::proto::prost::Message;
 use cosmwasm_std::Checksum;
@@ -33,6 +34,7 @@ pub const RAW_CONTRACT_STATE: &str = "/cosmwasm.wasm.v1.Query/RawContractState";
 pub const CONTRACT_INFO: &str = "/cosmwasm.wasm.v1.Query/ContractInfo";
 pub const CODE: &str = "/cosmwasm.wasm.v1.Query/Code";
 pub const CODES: &str = "/cosmwasm.wasm.v1.Query/Codes";
+pub const CONTRACTS_BY_CODE: &str = "/cosmwasm.wasm.v1.Query/ContractsByCode";
 pub const SIMULATE: &str = "/cosmos.tx.v1beta1.Service/Simulate";
 
 /// The SDK's default page size.
@@ -219,6 +221,43 @@ pub fn handle(ctx: &Rc<Ctx>, path: &str, data: &[u8]) -> AbciResult<Vec<u8>> {
                     .map(|(id, info)| code_info_response(id, info))
                     .collect(),
                 pagination: Some(PageResponse { next_key, total: 0 }),
+            }
+            .encode_to_vec())
+        }
+        CONTRACTS_BY_CODE => {
+            let req: QueryContractsByCodeRequest = decode(data)?;
+            if req.code_id == 0 {
+                return Err(codes::WASM_INVALID.wrap("code id"));
+            }
+            let page = req.pagination.unwrap_or_default();
+            if !page.key.is_empty() && page.offset > 0 {
+                return Err(invalid_argument(
+                    "paginate: invalid request, either offset or key is expected, got both".into(),
+                ));
+            }
+            let limit = if page.limit == 0 {
+                DEFAULT_LIMIT
+            } else {
+                page.limit
+            };
+            let start = (!page.key.is_empty()).then_some(page.key.as_slice());
+            let count_total = page.count_total && start.is_none();
+            let (addresses, next_key, total) = keeper::contracts_by_code_page(
+                ctx,
+                req.code_id,
+                start,
+                page.offset,
+                limit,
+                count_total,
+                page.reverse,
+            )?;
+            Ok(QueryContractsByCodeResponse {
+                contracts: addresses
+                    .iter()
+                    .map(|a| ctx.codec.encode(a))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| codes::LOGIC.wrap(e.to_string()))?,
+                pagination: Some(PageResponse { next_key, total }),
             }
             .encode_to_vec())
         }

@@ -1,6 +1,5 @@
 //! Bad txs each get the SDK's code, in `check_tx` and in a block, and change nothing.
 
-
 use crate::app_support::*;
 use cosmrs::proto::cosmos::tx::v1beta1::TxRaw;
 use cosmrs::proto::prost::Message;

@@ -1,6 +1,5 @@
 //! Auth and bank through real signed txs: sends, events, fees, sequences, atomicity, queries.
 
-
 use crate::app_support::*;
 use cosmrs::proto::cosmos::bank::v1beta1::{
     QueryAllBalancesRequest, QueryAllBalancesResponse, QuerySupplyOfRequest, QuerySupplyOfResponse,

@@ -1,7 +1,6 @@
 //! Property tests over tx decoding: random bytes and mutations of valid signed txs never panic
 //! the application, always end in a clean error code, and never change the state.
 
-
 use std::sync::{Mutex, OnceLock};
 
 use crate::app_support::{sign, TestChain};

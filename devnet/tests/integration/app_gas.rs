@@ -1,6 +1,5 @@
 //! Gas: deterministic out-of-gas, and simulation that reports gas and events without committing.
 
-
 use crate::app_support::*;
 use cosmrs::proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse, TxRaw};
 use cosmrs::proto::prost::Message;

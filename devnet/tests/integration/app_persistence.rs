@@ -1,7 +1,6 @@
 //! Crash safety and determinism at the application level: what is committed survives a reopen,
 //! what is not leaves no trace, and the same txs give the same app hashes.
 
-
 use crate::app_support::*;
 use kumo_devnet::abci::{Application, GenesisContext};
 use kumo_devnet::app::{AppOptions, KumoApp};

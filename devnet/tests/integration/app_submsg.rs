@@ -2,7 +2,6 @@
 //! every reply_on mode, per-submessage rollback, data overriding, events, gas limits, bank
 //! messages and burns from contracts.
 
-
 use crate::app_support::*;
 use cosmrs::proto::cosmos::bank::v1beta1::{QuerySupplyOfRequest, QuerySupplyOfResponse};
 use cosmrs::proto::cosmos::base::abci::v1beta1::TxMsgData;

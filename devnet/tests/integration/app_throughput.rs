@@ -8,7 +8,6 @@
 //! Each tx goes through `check_tx` (as the node's mempool does) and then `finalize_block` in
 //! blocks of `BLOCK_TXS`, with one `commit` (one redb transaction) per block.
 
-
 use std::time::Instant;
 
 use crate::app_support::*;

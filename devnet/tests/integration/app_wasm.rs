@@ -1,7 +1,6 @@
 //! The wasm module with compiled contracts: Kumo's registry and market (and governance when
 //! built), and the devnet's reflect contract.
 
-
 use crate::app_support::*;
 use cosmrs::proto::cosmos::base::abci::v1beta1::TxMsgData;
 use cosmrs::proto::cosmwasm::wasm::v1::{

@@ -1,6 +1,5 @@
 //! The `kumo-devnet` binary as a user runs it: the anvil-like banner, Ctrl-C, restart, reset.
 
-
 use std::process::Stdio;
 use std::time::Duration;
 

@@ -3,7 +3,6 @@
 //! cosmrs-signed txs through broadcast → inclusion → `tx` lookup → WebSocket Tx event, and
 //! answers shaped like recorded CometBFT 0.38 answers.
 
-
 use std::time::Duration;
 
 use crate::common::chain::{self, Signer};

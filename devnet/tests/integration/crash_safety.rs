@@ -3,7 +3,6 @@
 //! at or above every height seen before, never change a block or app hash it had already
 //! committed, and keep the bank consistent (balances add up to the unchanged supply).
 
-
 use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};

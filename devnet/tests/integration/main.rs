@@ -6,6 +6,7 @@ mod common;
 
 mod app_ante;
 mod app_bank;
+mod app_contracts_by_code;
 mod app_fuzz;
 mod app_gas;
 mod app_persistence;

@@ -1,7 +1,6 @@
 //! The node on its own (mempool, block production, block store, indexes, handshake), driven
 //! through its `NodeHandle` with the kv stand-in application.
 
-
 use std::time::Duration;
 
 use crate::common::{eventually, KvApp, CHAIN_ID};

@@ -1,7 +1,6 @@
 //! Property tests over JSON-RPC request handling: random bodies never panic and always get a
 //! JSON-RPC answer; random calls with random params get a result or a proper error.
 
-
 use crate::common::{kv_devnet, raw_http};
 use kumo_devnet::node::BlockProduction;
 use kumo_devnet::rpc::jsonrpc::{parse_body, parse_request, Incoming, ParamSource, Request};

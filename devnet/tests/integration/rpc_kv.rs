@@ -2,14 +2,13 @@
 //! endpoint, raw answers compared field by field with recorded CometBFT 0.38 answers, and bad
 //! input of every kind.
 
-
 use std::str::FromStr;
 use std::time::Duration;
 
-use base64::Engine;
 use crate::common::raw_http::{self, call};
 use crate::common::shape::{assert_shape, mismatches, recorded};
 use crate::common::{eventually, kv_devnet, kv_devnet_with};
+use base64::Engine;
 use futures::{SinkExt, StreamExt};
 use kumo_devnet::node::{hashing, BlockProduction};
 use kumo_devnet::rpc::RpcConfig;

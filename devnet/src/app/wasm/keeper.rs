@@ -743,6 +743,59 @@ pub fn query_raw_range(
     Ok((entries, None))
 }
 
+/// A page of `ContractsByCode`: the code's contracts in creation order (wasmd's secondary index
+/// `0x06|code_id|created|addr`), the page's addresses, the key to continue from (the index key
+/// after the code's prefix, as wasmd's prefix store gives it) and the total when counted.
+pub fn contracts_by_code_page(
+    ctx: &Ctx,
+    code_id: u64,
+    start: Option<&[u8]>,
+    offset: u64,
+    limit: u64,
+    count_total: bool,
+    reverse: bool,
+) -> AbciResult<(Vec<Vec<u8>>, Vec<u8>, u64)> {
+    let mut prefix = vec![CODE_INDEX_PREFIX];
+    prefix.extend_from_slice(&code_id.to_be_bytes());
+    let mut bounds = KeyBounds::prefix(&prefix);
+    if let Some(start) = start {
+        let mut key = prefix.clone();
+        key.extend_from_slice(start);
+        if reverse {
+            bounds.end = std::ops::Bound::Included(key);
+        } else {
+            bounds.start = std::ops::Bound::Included(key);
+        }
+    }
+    // created position: block height and tx index, 8 bytes each.
+    let address_at = prefix.len() + 16;
+    let mut addresses = Vec::new();
+    let mut next_key = Vec::new();
+    let mut seen = 0u64;
+    while let Some((key, value)) = ctx.kv_first(Namespace::Wasm, &bounds, !reverse)? {
+        bounds.advance_past(&key, !reverse);
+        seen += 1;
+        if seen <= offset {
+            continue;
+        }
+        if addresses.len() as u64 == limit {
+            if next_key.is_empty() {
+                next_key = key[prefix.len()..].to_vec();
+            }
+            if !count_total {
+                break;
+            }
+            continue;
+        }
+        ctx.charge_iter_item(Some((&key, &value)))?;
+        if key.len() <= address_at {
+            return Err(codes::LOGIC.wrap("corrupt contract code index key"));
+        }
+        addresses.push(key[address_at..].to_vec());
+    }
+    Ok((addresses, next_key, if count_total { seen } else { 0 }))
+}
+
 /// Code infos from `start_after` on, at most `limit`, and whether more follow.
 pub fn code_infos_page(
     ctx: &Ctx,
