@@ -4,7 +4,8 @@
 #   2. cargo clippy --workspace --all-targets -- -D warnings
 #   3. scripts/build-wasm.sh        release wasm + wasm-opt lowering + cosmwasm-check
 #   4. scripts/schema.sh --check    committed schema/ is up to date
-#   5. cargo test --workspace
+#   5. scripts/test-image.sh        the local Docker image the runtime tests run (needs dockerd)
+#   6. cargo test --workspace
 # Works from any directory. With CI set, cargo runs with --locked.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -17,8 +18,8 @@ run_step() {
     local title="$1"
     shift
     step=$((step + 1))
-    section "[$step/5] $title"
-    failed_step="[$step/5] $title"
+    section "[$step/6] $title"
+    failed_step="[$step/6] $title"
     "$@"
 }
 on_exit() {
@@ -38,6 +39,8 @@ run_step "scripts/build-wasm.sh" \
     bash scripts/build-wasm.sh
 run_step "scripts/schema.sh --check" \
     bash scripts/schema.sh --check
+run_step "scripts/test-image.sh" \
+    bash scripts/test-image.sh
 run_step "cargo test --workspace" \
     cargo test --workspace "${CARGO_LOCKED[@]}"
 failed_step=""
