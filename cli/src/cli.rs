@@ -156,7 +156,7 @@ pub enum Command {
     /// Browse orders, bids and leases
     #[command(subcommand)]
     Market(commands::market::MarketCmd),
-    /// Accept a bid, close a lease, withdraw earnings
+    /// Accept a bid, close a lease, withdraw earnings; send the manifest, see status and logs
     #[command(subcommand)]
     Lease(commands::lease::LeaseCmd),
     /// Register a provider, manage its collateral

@@ -1,7 +1,10 @@
-//! `kumo-provider --config provider.yaml`: loads and checks the configuration, takes the
-//! inventory, opens the allocation store, connects to Docker and reports what it found, then
-//! waits for Ctrl-C / SIGTERM. The chain watcher, bid engine and gateway are wired onto these
-//! parts in a later step; nothing here pretends to talk to a chain.
+//! `kumo-provider --config provider.yaml [--sync-registry]`: the provider daemon. Loads and
+//! checks the configuration, checks the registration on chain, then runs the chain watcher, the
+//! bid engine, the lease manager, earnings and the tenant gateway until Ctrl-C / SIGTERM, which
+//! finishes the block at hand and keeps all state (containers keep running).
+//!
+//! `--check` only loads the configuration, takes the inventory, opens the allocation store and
+//! connects to Docker, reports what it found, and exits: no chain needed.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,8 +12,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use kumo_provider::allocations::{AllocationStore, Capacity};
 use kumo_provider::config::{env as config_env, Config};
+use kumo_provider::daemon::{start_with_gateway, DaemonOptions};
 use kumo_provider::inventory::{compare_capabilities, GpuProbe, Inventory};
+use kumo_provider::metrics::Metrics;
 use kumo_provider::runtime::docker::DockerRuntime;
+use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 use tracing_subscriber::EnvFilter;
 
@@ -32,6 +38,11 @@ struct Args {
     /// Check the configuration, inventory, allocation store and Docker, report, and exit.
     #[arg(long)]
     check: bool,
+
+    /// Update the on-chain registration (attributes, gateway certificate fingerprint) when it
+    /// differs from provider.yaml and the inventory, instead of refusing to start.
+    #[arg(long)]
+    sync_registry: bool,
 }
 
 fn env_help() -> String {
@@ -41,6 +52,9 @@ fn env_help() -> String {
     for (path, var) in config_env::overridable() {
         text.push_str(&format!("  {var:<44} {path}\n"));
     }
+    text.push_str(
+        "The file keyring's passphrase: KUMO_PROVIDER_KEYRING_PASSPHRASE (or KUMO_KEYRING_PASSPHRASE).\n",
+    );
     text.push_str("Logging: KUMO_PROVIDER_LOG (or RUST_LOG), e.g. info or kumo_provider=debug.");
     text
 }
@@ -76,6 +90,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let config = Config::load(&args.config)?;
     for w in &config.warnings {
         warn!("{w}");
+    }
+    if !args.check {
+        return run_daemon(config, args.sync_registry).await;
     }
     info!(
         config = %args.config.display(),
@@ -154,17 +171,40 @@ async fn run(args: Args) -> anyhow::Result<()> {
         warn!(container = %name, "container with Kumo's label but unreadable lease labels");
     }
 
-    if args.check {
-        info!("check passed");
-        return Ok(());
-    }
-    // Handlers are installed before "ready" is logged, so a signal sent on seeing it is caught.
-    let shutdown = Shutdown::install()?;
-    info!("provider ready (chain watcher, bidding and gateway are not wired yet); Ctrl-C to stop");
-    shutdown.wait().await;
-    info!("shutting down");
     drop(store);
+    info!("check passed");
     Ok(())
+}
+
+/// Runs the daemon and its gateway until Ctrl-C / SIGTERM.
+async fn run_daemon(config: Config, sync_registry: bool) -> anyhow::Result<()> {
+    // Handlers are installed first, so a signal sent while starting is caught.
+    let signals = Shutdown::install()?;
+    let options = DaemonOptions {
+        sync_registry,
+        ..DaemonOptions::default()
+    };
+    let (daemon, gateway) = start_with_gateway(config, options, Metrics::new()).await?;
+    let shutdown = CancellationToken::new();
+    let gateway = tokio::spawn(gateway.serve(shutdown.clone()));
+    let mut running = tokio::spawn(daemon.run(shutdown.clone()));
+    info!("provider ready; Ctrl-C to stop");
+    let result = tokio::select! {
+        _ = signals.wait() => {
+            info!("shutting down: finishing the current block");
+            shutdown.cancel();
+            running.await
+        }
+        result = &mut running => {
+            shutdown.cancel();
+            result
+        }
+    };
+    let _ = gateway.await;
+    match result {
+        Ok(outcome) => Ok(outcome?),
+        Err(e) => Err(anyhow::anyhow!("the daemon task failed: {e}")),
+    }
 }
 
 /// Ctrl-C (SIGINT), or SIGTERM (how service managers and Docker stop a process).

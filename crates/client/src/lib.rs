@@ -24,6 +24,7 @@ pub mod config;
 pub mod contracts;
 pub mod error;
 pub mod events;
+pub mod gateway;
 pub mod keyring;
 pub mod keys;
 pub mod query;

@@ -12,8 +12,12 @@ use super::FieldError;
 /// Prefix of every override.
 pub const PREFIX: &str = "KUMO_PROVIDER_";
 
-/// Variables with the prefix that are not config keys (read by `main`).
-const NOT_OVERRIDES: [&str; 2] = ["KUMO_PROVIDER_CONFIG", "KUMO_PROVIDER_LOG"];
+/// Variables with the prefix that are not config keys (read by `main` and the daemon).
+const NOT_OVERRIDES: [&str; 3] = [
+    "KUMO_PROVIDER_CONFIG",
+    "KUMO_PROVIDER_LOG",
+    "KUMO_PROVIDER_KEYRING_PASSPHRASE",
+];
 
 type Accessor = fn(&mut RawConfig) -> &mut Option<Scalar>;
 

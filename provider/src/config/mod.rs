@@ -18,7 +18,7 @@
 //!             image_allowlist: ["docker.io/library/*"] }
 //! limits: { max_open_bids: 100, tenant_bids_per_hour: 60, cpu_overcommit: 1, memory_overcommit: 1 }
 //! data_dir: ./data
-//! timeouts: { bid: 5m, manifest: 5m, withdraw_period: 24h }
+//! timeouts: { bid: 5m, manifest: 5m, withdraw_period: 1h }   # the defaults
 //! inventory:                        # optional; replaces detection (tests, demos)
 //!   cpu: 16
 //!   memory: 64Gi

@@ -60,7 +60,7 @@ fn minimal_file_gets_defaults() {
     assert_eq!(c.limits.cpu_overcommit_millis, 1000);
     assert_eq!(c.data_dir, Path::new("/home/op/.kumo/provider"));
     assert_eq!(c.timeouts.bid, Duration::from_secs(300));
-    assert_eq!(c.timeouts.withdraw_period, Duration::from_secs(86_400));
+    assert_eq!(c.timeouts.withdraw_period, Duration::from_secs(3600));
     assert_eq!(c.inventory, None);
     assert!(c.warnings.is_empty());
 }

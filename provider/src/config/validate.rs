@@ -220,7 +220,7 @@ pub fn validate(
         withdraw_period: c.or(
             "timeouts.withdraw_period",
             raw.timeouts.withdraw_period,
-            mins(24 * 60),
+            mins(60),
             parse::duration,
         ),
     };

@@ -101,6 +101,31 @@ pub struct ContainerSpec {
     pub body: ContainerCreateBody,
 }
 
+impl DeploymentPlan {
+    /// Drops every container's GPU `DeviceRequest`, keeping the UUIDs in [`ContainerSpec::gpus`]
+    /// for status. Only for a static inventory (tests, demos): its GPUs do not exist, and
+    /// Docker would refuse to start a container asking for them.
+    pub fn without_gpu_devices(mut self) -> Self {
+        for c in &mut self.containers {
+            if let Some(host) = c.body.host_config.as_mut() {
+                host.device_requests = None;
+            }
+        }
+        self
+    }
+
+    /// Whether any container asks Docker for GPUs.
+    pub fn requests_gpus(&self) -> bool {
+        self.containers.iter().any(|c| {
+            c.body
+                .host_config
+                .as_ref()
+                .and_then(|h| h.device_requests.as_ref())
+                .is_some_and(|d| !d.is_empty())
+        })
+    }
+}
+
 /// Builds the plan for `group` under `lease`, handing out the allocated `gpus` (UUIDs) in
 /// service and replica order. Refuses when the manifest would use more or fewer GPUs than the
 /// lease holds.

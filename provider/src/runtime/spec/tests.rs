@@ -169,6 +169,15 @@ fn gpus_go_by_uuid_only_where_asked() {
         assert_eq!(reqs[0].count, None, "never `count: -1` (all GPUs)");
         assert_eq!(c.gpus, [uuid]);
     }
+    assert!(plan.requests_gpus());
+    // A static inventory's GPUs do not exist: no device requests, UUIDs kept for status.
+    let fake = plan.without_gpu_devices();
+    assert!(!fake.requests_gpus());
+    assert!(fake
+        .containers
+        .iter()
+        .all(|c| host(c).device_requests.is_none()));
+    assert_eq!(fake.containers[1].gpus, ["GPU-a"]);
 }
 
 #[test]

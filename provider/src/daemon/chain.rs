@@ -1,0 +1,250 @@
+//! The daemon's access to the chain: the client, the provider's signer, bounded paginated
+//! listings, and sending many messages in one tx. Cheap to clone.
+//!
+//! A multi-message tx is atomic: one bid the market refuses would sink every other bid of the
+//! block. So when a batch fails because of a message (a contract or delivery error), each
+//! message is sent again on its own and gets its own result; transport failures and txs of
+//! unknown fate are not retried here (resending could double them).
+
+use cosmrs::Any;
+use cosmwasm_std::{Addr, Coin};
+use kumo_client::{ChainClient, ClientError, Signer, TxOutcome};
+use kumo_types::ids::{LeaseId, OrderId};
+use kumo_types::market::{
+    ExecuteMsg as MarketMsg, Lease, LeasesResponse, OrderResponse, OrderState, OrdersResponse,
+    QueryMsg as MarketQuery,
+};
+use serde::de::DeserializeOwned;
+use tracing::{info, warn};
+
+use crate::metrics::Metrics;
+
+/// Page size of every listing (the contracts' maximum).
+pub const PAGE_LIMIT: u32 = 100;
+/// Most pages read of a provider's own leases (10,000 leases).
+const MAX_LEASE_PAGES: u32 = 100;
+
+/// What kind of tx failed, for the `tx_failures_total{kind}` metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxKind {
+    Bid,
+    CloseBid,
+    Withdraw,
+    Other,
+}
+
+impl TxKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            TxKind::Bid => "bid",
+            TxKind::CloseBid => "close_bid",
+            TxKind::Withdraw => "withdraw",
+            TxKind::Other => "other",
+        }
+    }
+}
+
+/// Why a message of a batch failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MsgError {
+    pub message: String,
+    /// The node was unreachable or the tx's fate is unknown: trying again later may succeed
+    /// (after checking the chain, since it may have been included).
+    pub retry: bool,
+}
+
+impl std::fmt::Display for MsgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<&ClientError> for MsgError {
+    fn from(e: &ClientError) -> Self {
+        MsgError {
+            message: e.to_string(),
+            retry: matches!(
+                e,
+                ClientError::Unreachable { .. }
+                    | ClientError::Rpc { .. }
+                    | ClientError::NotIncluded { .. }
+            ),
+        }
+    }
+}
+
+/// One message's fate in a batch: the tx that carried it, or why it failed.
+pub type MsgResult = Result<TxOutcome, MsgError>;
+
+#[derive(Clone)]
+pub struct Chain {
+    client: ChainClient,
+    signer: Signer,
+    address: Addr,
+    metrics: Metrics,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Chain {
+    pub fn new(client: ChainClient, signer: Signer, metrics: Metrics) -> Self {
+        let address = Addr::unchecked(signer.address());
+        Chain {
+            client,
+            signer,
+            address,
+            metrics,
+        }
+    }
+
+    pub fn client(&self) -> &ChainClient {
+        &self.client
+    }
+
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+
+    /// The provider's address.
+    pub fn address(&self) -> &Addr {
+        &self.address
+    }
+
+    pub async fn market<R: DeserializeOwned>(&self, q: &MarketQuery) -> Result<R, ClientError> {
+        self.client.query_market(q).await
+    }
+
+    pub async fn registry<R: DeserializeOwned>(
+        &self,
+        q: &kumo_types::registry::QueryMsg,
+    ) -> Result<R, ClientError> {
+        self.client.query_registry(q).await
+    }
+
+    /// A market execute message from the provider.
+    pub fn market_msg(&self, msg: &MarketMsg, funds: &[Coin]) -> Result<Any, ClientError> {
+        kumo_client::tx::wasm_execute_msg(
+            self.signer.address(),
+            &self.client.contracts().market,
+            msg,
+            funds,
+        )
+    }
+
+    /// Sends `msgs` in one tx; when the batch fails because of a message, each on its own.
+    /// One result per message, in order.
+    pub async fn send_batch(&self, kind: TxKind, msgs: Vec<Any>) -> Vec<MsgResult> {
+        if msgs.is_empty() {
+            return Vec::new();
+        }
+        let n = msgs.len();
+        match self.signer.send(msgs.clone()).await {
+            Ok(outcome) => {
+                info!(kind = kind.label(), messages = n, tx = %outcome.hash, height = outcome.height, "tx included");
+                vec![Ok(outcome); n]
+            }
+            Err(e) if n > 1 && blames_a_message(&e) => {
+                warn!(kind = kind.label(), messages = n, error = %e, "batch refused; sending each message on its own");
+                self.metrics
+                    .tx_failures
+                    .with_label_values(&[kind.label()])
+                    .inc();
+                let mut results = Vec::with_capacity(n);
+                for msg in msgs {
+                    results.push(self.send_one(kind, msg).await);
+                }
+                results
+            }
+            Err(e) => {
+                warn!(kind = kind.label(), messages = n, error = %e, "tx failed");
+                self.metrics
+                    .tx_failures
+                    .with_label_values(&[kind.label()])
+                    .inc();
+                vec![Err(MsgError::from(&e)); n]
+            }
+        }
+    }
+
+    async fn send_one(&self, kind: TxKind, msg: Any) -> MsgResult {
+        match self.signer.send(vec![msg]).await {
+            Ok(outcome) => Ok(outcome),
+            Err(e) => {
+                warn!(kind = kind.label(), error = %e, "tx failed");
+                self.metrics
+                    .tx_failures
+                    .with_label_values(&[kind.label()])
+                    .inc();
+                Err(MsgError::from(&e))
+            }
+        }
+    }
+
+    /// Every lease of this provider (all states), bounded.
+    pub async fn my_leases(&self) -> Result<Vec<Lease>, ClientError> {
+        let mut all = Vec::new();
+        let mut start_after: Option<LeaseId> = None;
+        for _ in 0..MAX_LEASE_PAGES {
+            let page: LeasesResponse = self
+                .market(&MarketQuery::LeasesByProvider {
+                    provider: self.address.to_string(),
+                    start_after: start_after.clone(),
+                    limit: Some(PAGE_LIMIT),
+                })
+                .await?;
+            let full = page.leases.len() as u32 == PAGE_LIMIT;
+            start_after = page.leases.last().map(|l| l.id.clone());
+            all.extend(page.leases);
+            if !full {
+                return Ok(all);
+            }
+        }
+        warn!(
+            leases = all.len(),
+            "more leases than the listing bound; the rest are skipped"
+        );
+        Ok(all)
+    }
+
+    /// Open orders, at most `max_pages` pages: the catch-up at first start, never a history
+    /// scan.
+    pub async fn open_orders(&self, max_pages: u32) -> Result<Vec<OrderResponse>, ClientError> {
+        let mut all = Vec::new();
+        let mut start_after: Option<OrderId> = None;
+        for _ in 0..max_pages {
+            let page: OrdersResponse = self
+                .market(&MarketQuery::Orders {
+                    state: Some(OrderState::Open),
+                    start_after: start_after.clone(),
+                    limit: Some(PAGE_LIMIT),
+                })
+                .await?;
+            let full = page.orders.len() as u32 == PAGE_LIMIT;
+            start_after = page.orders.last().map(|o| o.order.id.clone());
+            all.extend(page.orders);
+            if !full {
+                return Ok(all);
+            }
+        }
+        warn!(
+            orders = all.len(),
+            max_pages, "more open orders than the catch-up reads; the rest are skipped"
+        );
+        Ok(all)
+    }
+}
+
+/// Whether a failed tx was refused because of what a message asked (so the other messages
+/// may go through on their own), rather than the node or the account.
+fn blames_a_message(e: &ClientError) -> bool {
+    matches!(
+        e,
+        ClientError::Contract { .. } | ClientError::TxFailed { .. }
+    )
+}

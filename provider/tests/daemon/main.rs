@@ -1,0 +1,15 @@
+//! The provider daemon end to end: an in-process devnet with Kumo's contracts (from
+//! `artifacts/`), the daemon and its gateway in-process, and the real Docker daemon (containers
+//! on network `none`, the local image `kumo-test/busybox:local`, fake GPUs from a static
+//! inventory). One binary: each test binary that links the devnet costs a minute to link.
+
+mod batching;
+mod binary;
+mod common;
+mod crash_loop;
+mod escrow;
+mod lifecycle;
+mod manifest_timeout;
+mod restart;
+mod rpc_outage;
+mod startup;
