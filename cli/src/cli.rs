@@ -190,6 +190,10 @@ pub enum Command {
     Man(commands::tools::ManArgs),
     /// Run a local single-node chain with Kumo's contracts (like anvil)
     Devnet(commands::tools::DevnetCmd),
+    /// Run the whole marketplace on this machine: chain, contracts, this machine as a provider
+    Up(commands::up::UpArgs),
+    /// A scripted journey through the marketplace, against `kumo up` or its own instance
+    Demo(commands::demo::DemoArgs),
 }
 
 #[cfg(test)]

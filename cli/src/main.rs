@@ -43,6 +43,10 @@ async fn run(cli: Cli, matches: ArgMatches) -> anyhow::Result<()> {
         Command::Completions(args) => return commands::tools::completions(args),
         Command::Man(args) => return commands::tools::man(args),
         Command::Devnet(cmd) => return commands::tools::devnet(cmd).await,
+        Command::Up(args) => {
+            return commands::up::run(args, cli.global.chain_id.as_deref(), cli.global.block_time)
+                .await
+        }
         _ => {}
     }
     let app = App::new(settings(&cli, &matches)?);

@@ -22,6 +22,8 @@ pub struct Banner {
     /// "1s", "0.1s" or "on demand".
     pub block_time: String,
     pub height: u64,
+    /// The genesis profile, when not the default.
+    pub profile: Option<String>,
     pub mnemonic: String,
     pub hd_path: String,
     pub accounts: Vec<BannerAccount>,
@@ -67,6 +69,9 @@ impl fmt::Display for Banner {
         writeln!(f, "Chain ID:          {}", self.chain_id)?;
         writeln!(f, "Block time:        {}", self.block_time)?;
         writeln!(f, "Height:            {}", self.height)?;
+        if let Some(profile) = &self.profile {
+            writeln!(f, "Genesis profile:   {profile}")?;
+        }
         match &self.home {
             Some(home) => writeln!(f, "Home:              {}", home.display())?,
             None => writeln!(f, "Home:              (in memory)")?,

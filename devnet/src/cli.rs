@@ -4,6 +4,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
+use crate::launch::GenesisProfile;
 use crate::node::NodeConfig;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -55,6 +56,11 @@ pub struct DevnetArgs {
     /// Directory of the contract .wasm artifacts deployed at genesis (default ./artifacts).
     #[arg(long, value_name = "DIR", conflicts_with = "no_contracts")]
     pub artifacts: Option<PathBuf>,
+
+    /// Params of Kumo's contracts at genesis: `default`, or `local-market` (dev account 2 is a
+    /// certified auditor; governance votes 20 s, timelock 5 s, deposit period 20 s).
+    #[arg(long, value_enum, default_value_t = GenesisProfile::Default, value_name = "PROFILE")]
+    pub profile: GenesisProfile,
 
     /// Log filter, e.g. `info` or `kumo_devnet=debug` (RUST_LOG overrides it).
     #[arg(long, default_value = "info")]

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use tracing::{error, info, warn};
 
 use crate::abci::Application;
+use crate::app::dev_accounts::roles;
+use crate::app::genesis::{local_market, KumoContractParams};
 use crate::app::{dev_accounts, AppOptions, ChainParams, GenesisBuilder, GenesisContract, KumoApp};
 use crate::banner::{Banner, BannerAccount};
 use crate::cli::DevnetArgs;
@@ -16,6 +18,58 @@ use crate::node::{
     StoreLocation,
 };
 use crate::rpc::{RpcConfig, RpcServer, RpcServerError};
+
+/// Which params Kumo's contracts get at genesis.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum GenesisProfile {
+    /// The devnet's defaults: no certified auditor, governance periods of minutes.
+    #[default]
+    Default,
+    /// A whole local marketplace (what `kumo up` runs): dev account 2 (`auditor`) is a
+    /// certified auditor, and governance votes for 20 s with a 5 s timelock and a 20 s deposit
+    /// period, so that a proposal passes inside a demo.
+    LocalMarket,
+}
+
+impl GenesisProfile {
+    pub fn name(self) -> &'static str {
+        match self {
+            GenesisProfile::Default => "default",
+            GenesisProfile::LocalMarket => "local-market",
+        }
+    }
+
+    /// The contract params of this profile for a chain in `denom` with `prefix` addresses.
+    pub fn contract_params(self, denom: &str, prefix: &str) -> KumoContractParams {
+        match self {
+            GenesisProfile::Default => KumoContractParams::devnet(denom),
+            GenesisProfile::LocalMarket => {
+                let auditor = crate::app::dev_accounts::derive_account(
+                    crate::app::DEV_MNEMONIC,
+                    roles::AUDITOR,
+                    prefix,
+                )
+                .expect("the dev mnemonic is valid")
+                .address;
+                KumoContractParams::local_market(denom, &auditor)
+            }
+        }
+    }
+
+    /// One line for the banner.
+    pub fn describe(self) -> String {
+        match self {
+            GenesisProfile::Default => "default".into(),
+            GenesisProfile::LocalMarket => format!(
+                "local-market (dev{} is a certified auditor; voting {}s, timelock {}s, deposit period {}s)",
+                roles::AUDITOR,
+                local_market::VOTING_PERIOD_SECONDS,
+                local_market::TIMELOCK_SECONDS,
+                local_market::MAX_DEPOSIT_PERIOD_SECONDS
+            ),
+        }
+    }
+}
 
 /// Everything a devnet is started with.
 #[derive(Debug, Clone)]
@@ -35,6 +89,8 @@ pub struct DevnetConfig {
     pub artifacts: Option<PathBuf>,
     /// Whether missing artifacts are an error (given explicitly) or only a warning (default).
     pub artifacts_required: bool,
+    /// The contracts' params at genesis.
+    pub profile: GenesisProfile,
     pub rpc: RpcConfig,
 }
 
@@ -52,6 +108,7 @@ impl DevnetConfig {
             reset: false,
             artifacts: None,
             artifacts_required: false,
+            profile: GenesisProfile::Default,
             rpc: RpcConfig::default(),
         }
     }
@@ -72,6 +129,7 @@ impl DevnetConfig {
             reset: args.reset,
             artifacts,
             artifacts_required,
+            profile: args.profile,
             rpc: RpcConfig::default(),
         }
     }
@@ -95,7 +153,13 @@ impl DevnetConfig {
         if let Some(dir) = &self.artifacts {
             let deployer = dev_accounts(&params.bech32_prefix, 1).remove(0).address;
             let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-            match builder.clone().kumo_contracts(&dir, &deployer) {
+            let contract_params = self
+                .profile
+                .contract_params(&params.denom, &params.bech32_prefix);
+            match builder
+                .clone()
+                .kumo_contracts_with(&dir, &deployer, &contract_params)
+            {
                 Ok(with_contracts) => builder = with_contracts,
                 Err(e) if !self.artifacts_required => {
                     warn!("not deploying Kumo's contracts: {e}");
@@ -233,6 +297,7 @@ impl Devnet {
                 BlockProduction::OnDemand => "on demand (a block per burst of txs)".into(),
             },
             height: self.handle().latest_height().unwrap_or(0),
+            profile: (config.profile != GenesisProfile::Default).then(|| config.profile.describe()),
             mnemonic: crate::app::DEV_MNEMONIC.to_string(),
             hd_path: "m/44'/118'/0'/0/<index>".into(),
             accounts,

@@ -10,4 +10,4 @@ pub mod launch;
 pub mod node;
 pub mod rpc;
 
-pub use launch::{run, Devnet, DevnetConfig, DevnetError};
+pub use launch::{run, Devnet, DevnetConfig, DevnetError, GenesisProfile};

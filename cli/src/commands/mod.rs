@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod demo;
 pub mod deployment;
 pub mod escrow;
 pub mod gov;
@@ -11,6 +12,7 @@ pub mod market;
 pub mod provider;
 pub mod sdl;
 pub mod tools;
+pub mod up;
 
 use crate::cli::Command;
 use crate::context::App;
@@ -34,5 +36,7 @@ pub async fn run(command: &Command, app: &App) -> anyhow::Result<()> {
         Command::Completions(args) => tools::completions(args),
         Command::Man(args) => tools::man(args),
         Command::Devnet(cmd) => tools::devnet(cmd).await,
+        Command::Up(args) => up::run(args, Some(&app.settings.chain_id), None).await,
+        Command::Demo(args) => demo::run(args, app).await,
     }
 }

@@ -17,6 +17,25 @@ pub const DEV_MNEMONIC: &str = "test test test test test test test test test tes
 /// How many dev accounts a devnet funds by default.
 pub const DEFAULT_DEV_ACCOUNT_COUNT: u32 = 10;
 
+/// What the first dev accounts are for: dev account 0 deploys the contracts at genesis, and
+/// the `local-market` genesis certifies [`AUDITOR`](roles::AUDITOR). `kumo up` recovers the
+/// others under these names; the README's journeys use the same indices.
+pub mod roles {
+    pub const DEPLOYER: u32 = 0;
+    pub const PROVIDER: u32 = 1;
+    pub const AUDITOR: u32 = 2;
+    pub const TENANT: u32 = 3;
+    pub const HOLDER: u32 = 4;
+
+    /// (key name, dev account index) of the accounts a local marketplace uses.
+    pub const NAMED: [(&str, u32); 4] = [
+        ("tenant", TENANT),
+        ("provider", PROVIDER),
+        ("auditor", AUDITOR),
+        ("holder", HOLDER),
+    ];
+}
+
 /// The Cosmos coin type (118) HD path of account `index`.
 pub fn hd_path(index: u32) -> String {
     format!("m/44'/118'/0'/0/{index}")

@@ -315,13 +315,20 @@ impl GenesisBuilder {
     /// Deploys Kumo's contracts from `artifacts` with `deployer` (a funded account) as creator
     /// and admin, wired as the DESIGN wants: with a governance artifact, governance is
     /// instantiated first and becomes the governance of the registry and the market; without,
-    /// `deployer` governs. Labels: `governance`, `registry`, `market`.
-    pub fn kumo_contracts(
+    /// `deployer` governs. Labels: `governance`, `registry`, `market`. The contracts get the
+    /// devnet's default params ([`KumoContractParams::devnet`]).
+    pub fn kumo_contracts(self, artifacts: &Path, deployer: &str) -> Result<Self, GenesisError> {
+        let params = KumoContractParams::devnet(&self.genesis.params.denom);
+        self.kumo_contracts_with(artifacts, deployer, &params)
+    }
+
+    /// [`kumo_contracts`](Self::kumo_contracts) with the given contract params.
+    pub fn kumo_contracts_with(
         mut self,
         artifacts: &Path,
         deployer: &str,
+        params: &KumoContractParams,
     ) -> Result<Self, GenesisError> {
-        let denom = self.genesis.params.denom.clone();
         let artifact = |name: &str| -> Result<PathBuf, GenesisError> {
             let path = artifacts.join(name);
             if path.is_file() {
@@ -359,21 +366,23 @@ impl GenesisBuilder {
             .code(code("registry", artifact(REGISTRY_ARTIFACT)?))
             .code(code("market", artifact(MARKET_ARTIFACT)?));
         if with_governance {
-            self = self.code(code("governance", governance_path)).step(instantiate(
-                "governance",
-                json!({ "market": null, "registry": null, "params": governance_params(&denom) }),
-            ));
+            self = self
+                .code(code("governance", governance_path))
+                .step(instantiate(
+                    "governance",
+                    json!({ "market": null, "registry": null, "params": params.governance }),
+                ));
         }
         // The registry starts governed by the deployer, so the deployer can point it at the
         // market (instantiated after it) and then hand it over to governance.
         self = self
             .step(instantiate(
                 "registry",
-                json!({ "governance": deployer, "market": null, "params": registry_params(&denom) }),
+                json!({ "governance": deployer, "market": null, "params": params.registry }),
             ))
             .step(instantiate(
                 "market",
-                json!({ "governance": governance, "registry": "$registry", "params": market_params(&denom) }),
+                json!({ "governance": governance, "registry": "$registry", "params": params.market }),
             ))
             .step(GenesisStep::Execute {
                 contract: "$registry".to_string(),
@@ -401,6 +410,52 @@ impl GenesisBuilder {
 
     pub fn to_json(&self) -> Value {
         serde_json::to_value(&self.genesis).expect("genesis serializes")
+    }
+}
+
+/// The instantiate params of Kumo's three contracts at genesis, as JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KumoContractParams {
+    pub registry: Value,
+    pub market: Value,
+    pub governance: Value,
+}
+
+/// Governance periods of the `local-market` genesis, in seconds: short enough that a proposal
+/// is submitted, voted, tallied and executed within a demo.
+pub mod local_market {
+    pub const MAX_DEPOSIT_PERIOD_SECONDS: u64 = 20;
+    pub const VOTING_PERIOD_SECONDS: u64 = 20;
+    pub const EXPEDITED_VOTING_PERIOD_SECONDS: u64 = 10;
+    pub const TIMELOCK_SECONDS: u64 = 5;
+    /// At least voting period + timelock, as governance requires.
+    pub const UNBONDING_PERIOD_SECONDS: u64 = 60;
+}
+
+impl KumoContractParams {
+    /// What `kumo devnet` deploys by default: see [`registry_params`], [`market_params`],
+    /// [`governance_params`].
+    pub fn devnet(denom: &str) -> Self {
+        KumoContractParams {
+            registry: registry_params(denom),
+            market: market_params(denom),
+            governance: governance_params(denom),
+        }
+    }
+
+    /// The devnet's params for a whole local marketplace (`kumo up`): `auditor` is a certified
+    /// auditor in the registry (so its signatures certify GPU capabilities), and governance
+    /// periods are seconds long ([`local_market`]) so that a proposal can pass inside a demo.
+    pub fn local_market(denom: &str, auditor: &str) -> Self {
+        let mut params = Self::devnet(denom);
+        params.registry["certified_auditors"] = json!([auditor]);
+        let g = &mut params.governance;
+        g["max_deposit_period_seconds"] = local_market::MAX_DEPOSIT_PERIOD_SECONDS.into();
+        g["voting_period_seconds"] = local_market::VOTING_PERIOD_SECONDS.into();
+        g["expedited_voting_period_seconds"] = local_market::EXPEDITED_VOTING_PERIOD_SECONDS.into();
+        g["timelock_seconds"] = local_market::TIMELOCK_SECONDS.into();
+        g["unbonding_period_seconds"] = local_market::UNBONDING_PERIOD_SECONDS.into();
+        params
     }
 }
 

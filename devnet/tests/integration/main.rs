@@ -16,6 +16,7 @@ mod app_wasm;
 mod binary;
 mod compat_kumo_app;
 mod crash_safety;
+mod genesis_profile;
 mod node_core;
 mod rpc_fuzz;
 mod rpc_kv;

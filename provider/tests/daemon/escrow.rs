@@ -85,7 +85,13 @@ fn a_lease_that_runs_dry_is_stopped_and_paid() {
         // ... and the provider withdrew while the lease ran (early: the escrow was low).
         assert!(running.metrics.withdrawals.get() >= 2);
         assert!(running.metrics.withdrawn_amount.get() > (DEPOSIT / 2) as f64);
-        assert_eq!(running.metrics.leases_active.get(), 0);
+        // The gauge is republished after the teardown, not with it.
+        wait_for(
+            "the active-leases gauge to drop to 0",
+            Duration::from_secs(30),
+            || async { (running.metrics.leases_active.get() == 0).then_some(()) },
+        )
+        .await;
         running.stop().await;
     });
 }
