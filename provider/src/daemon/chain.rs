@@ -19,6 +19,13 @@ use tracing::{info, warn};
 
 use crate::metrics::Metrics;
 
+/// Most messages in one tx. A tx's gas is bounded (the devnet's `max_tx_gas` is 100M, and a
+/// simulation beyond it fails "out of gas"), and a `CreateBid` costs some 200k: a burst of 500
+/// bids in one tx was refused and then sent one tx per bid, a block each. Bigger batches are
+/// split into txs of this many messages, sent back to back (consecutive sequences, so they
+/// usually land in the same block).
+pub const MAX_MSGS_PER_TX: usize = 100;
+
 /// Page size of every listing (the contracts' maximum).
 pub const PAGE_LIMIT: u32 = 100;
 /// Most pages read of a provider's own leases (10,000 leases).
@@ -137,9 +144,25 @@ impl Chain {
         )
     }
 
-    /// Sends `msgs` in one tx; when the batch fails because of a message, each on its own.
+    /// Sends `msgs` in one tx (several of at most [`MAX_MSGS_PER_TX`] messages, pipelined,
+    /// for more); when a tx fails because of a message, each of its messages on its own.
     /// One result per message, in order.
     pub async fn send_batch(&self, kind: TxKind, msgs: Vec<Any>) -> Vec<MsgResult> {
+        if msgs.len() <= MAX_MSGS_PER_TX {
+            return self.send_chunk(kind, msgs).await;
+        }
+        // The signer hands out sequences one broadcast at a time (in the order the futures
+        // first ask, FIFO) and each tx then waits for its own inclusion.
+        let chunks = msgs.chunks(MAX_MSGS_PER_TX).map(<[Any]>::to_vec);
+        futures::future::join_all(chunks.map(|chunk| self.send_chunk(kind, chunk)))
+            .await
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// One tx of `msgs`; when it fails because of a message, each on its own.
+    async fn send_chunk(&self, kind: TxKind, msgs: Vec<Any>) -> Vec<MsgResult> {
         if msgs.is_empty() {
             return Vec::new();
         }

@@ -101,7 +101,7 @@ pub fn chain() -> &'static Chain {
             Devnet::spawn(DevnetConfig {
                 block_production: BlockProduction::Interval(BLOCK_TIME),
                 chain_id: CHAIN_ID.into(),
-                accounts: 20,
+                accounts: 24,
                 artifacts: Some(artifacts),
                 artifacts_required: true,
                 ..DevnetConfig::in_memory()
@@ -237,6 +237,12 @@ pub struct ProviderFile {
     pub bid_timeout: &'static str,
     pub manifest_timeout: &'static str,
     pub withdraw_period: &'static str,
+    /// The static inventory's host resources.
+    pub cpu: u32,
+    pub memory: &'static str,
+    pub storage: &'static str,
+    pub max_open_bids: u32,
+    pub tenant_bids_per_hour: u32,
 }
 
 impl Default for ProviderFile {
@@ -247,6 +253,11 @@ impl Default for ProviderFile {
             bid_timeout: "5m",
             manifest_timeout: "5m",
             withdraw_period: "1h",
+            cpu: 16,
+            memory: "64Gi",
+            storage: "500Gi",
+            max_open_bids: 50,
+            tenant_bids_per_hour: 100,
         }
     }
 }
@@ -303,13 +314,13 @@ runtime:
     bind_address: 127.0.0.1
     pids_limit: 128
     image_allowlist: ["kumo-test/*"]
-limits: {{ max_open_bids: 50, tenant_bids_per_hour: 100, cpu_overcommit: 1, memory_overcommit: 1 }}
+limits: {{ max_open_bids: {max_open_bids}, tenant_bids_per_hour: {tenant_bids_per_hour}, cpu_overcommit: 1, memory_overcommit: 1 }}
 data_dir: ./data
 timeouts: {{ bid: {bid}, manifest: {manifest}, withdraw_period: {withdraw} }}
 inventory:
-  cpu: 16
-  memory: 64Gi
-  storage: 500Gi
+  cpu: {cpu}
+  memory: {memory}
+  storage: {storage}
   gpus:
     - {{ uuid: GPU-fake-h100-{test}, model: h100, memory: 80Gi, interface: sxm }}
     - {{ uuid: GPU-fake-a100-{test}, model: a100, memory: 40Gi, interface: pcie }}
@@ -319,6 +330,11 @@ inventory:
             cpu_price = file.cpu_per_millicpu,
             manifest = file.manifest_timeout,
             withdraw = file.withdraw_period,
+            cpu = file.cpu,
+            memory = file.memory,
+            storage = file.storage,
+            max_open_bids = file.max_open_bids,
+            tenant_bids_per_hour = file.tenant_bids_per_hour,
         );
         let config_path = dir.path().join("provider.yaml");
         std::fs::write(&config_path, yaml).unwrap();
@@ -562,6 +578,17 @@ pub fn sdl(test: &str, gpus: u32, script: &str) -> kumo_sdl::Sdl {
 
 /// [`sdl`] paying at most `max_price` per block.
 pub fn sdl_with_max(test: &str, gpus: u32, script: &str, max_price: u64) -> kumo_sdl::Sdl {
+    sdl_sized(test, gpus, script, max_price, "128Mi")
+}
+
+/// [`sdl_with_max`] asking for `memory` instead of 128Mi.
+pub fn sdl_sized(
+    test: &str,
+    gpus: u32,
+    script: &str,
+    max_price: u64,
+    memory: &str,
+) -> kumo_sdl::Sdl {
     let gpu = if gpus > 0 {
         format!("gpu: {{ units: {gpus}, attributes: {{ vendor: {{ nvidia: }} }} }}")
     } else {
@@ -584,7 +611,7 @@ profiles:
     app:
       resources:
         cpu: {{ units: 0.1 }}
-        memory: {{ size: 128Mi }}
+        memory: {{ size: {memory} }}
         storage: {{ size: 512Mi }}
         {gpu}
   placement:

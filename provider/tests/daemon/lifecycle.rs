@@ -120,31 +120,38 @@ fn order_to_bid_to_container_to_withdrawal_to_teardown() {
             "fake GPUs must not be requested from Docker"
         );
         assert_eq!(host.network_mode.as_deref(), Some("none"));
+        // The tenant reads the container's state and output through the gateway.
+        assert_eq!(
+            (status.owner.as_str(), status.provider.as_str(), status.dseq),
+            (tenant.address().as_str(), provider.address.as_str(), dseq)
+        );
+        assert_eq!(status.services[0].name, "app");
+        assert_eq!(status.services[0].containers.len(), 1);
+        assert_eq!(container.state, "running");
+        assert_eq!(container.image, IMAGE);
         let logs = wait_for("the container's output", Duration::from_secs(20), || {
-            let backend = running.backend.clone();
-            let lease = lease.clone();
+            let gateway = gateway.clone();
             async move {
                 use futures::StreamExt;
                 let query = LogsQuery {
                     tail: Some(10),
                     ..LogsQuery::default()
                 };
-                let lines: Vec<_> = backend
-                    .lease_logs(&lease, query)
+                let lines: Vec<_> = gateway
+                    .lease_logs(dseq, 1, 1, &query)
                     .await
                     .ok()?
                     .collect()
                     .await;
-                let text: Vec<String> = lines
-                    .into_iter()
-                    .filter_map(|l| l.ok())
-                    .map(|l| l.line)
-                    .collect();
-                text.iter().any(|l| l == "kumo-started").then_some(text)
+                let lines: Vec<_> = lines.into_iter().filter_map(|l| l.ok()).collect();
+                lines
+                    .iter()
+                    .any(|l| l.line == "kumo-started")
+                    .then_some(lines)
             }
         })
         .await;
-        assert!(!logs.is_empty());
+        assert!(logs.iter().all(|l| l.service == "app"), "{logs:?}");
 
         // The periodic withdrawal pays the provider.
         let escrow_query = MarketQuery::Escrow {
