@@ -10,8 +10,8 @@ use kumo_types::governance::{
 
 use crate::error::ContractError;
 use crate::execute::{conclude, deposit, dispatch, proposal, stake, vote, wiring};
+use crate::query;
 use crate::state::{Config, Ledger, CONFIG, LEDGER, PARAMS, PROPOSAL_COUNT, TOTAL_STAKED};
-use crate::{migrate, query};
 
 pub const CONTRACT_NAME: &str = concat!("crate:", env!("CARGO_PKG_NAME"));
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -103,6 +103,10 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    migrate::ensure_upgrade(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    kumo_types::version::ensure_upgrade::<ContractError>(
+        deps.storage,
+        CONTRACT_NAME,
+        CONTRACT_VERSION,
+    )?;
     Ok(Response::new())
 }

@@ -135,12 +135,6 @@ pub enum ContractError {
     #[error("reply for proposal {id} reports success; only failures are expected")]
     UnexpectedReply { id: u64 },
 
-    #[error("cannot migrate contract {found} as {expected}")]
-    WrongContract { expected: String, found: String },
-
-    #[error("cannot migrate from version {stored} down to {new}")]
-    Downgrade { stored: String, new: String },
-
-    #[error("version {version:?} is not major.minor.patch")]
-    InvalidVersion { version: String },
+    #[error(transparent)]
+    Upgrade(#[from] kumo_types::version::UpgradeRefusal),
 }

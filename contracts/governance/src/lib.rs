@@ -30,7 +30,6 @@
 pub mod contract;
 pub mod error;
 mod execute;
-mod migrate;
 mod plan;
 mod pool;
 mod query;

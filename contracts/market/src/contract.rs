@@ -95,6 +95,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             start_after,
             limit,
         } => to_json_binary(&query::orders(deps, state, start_after, limit)?),
+        OrdersForProvider { provider, ids } => {
+            to_json_binary(&query::orders_for_provider(deps, provider, ids)?)
+        }
         Bid { id } => to_json_binary(&query::bid(deps, id)?),
         BidsByOrder {
             order,

@@ -3,10 +3,11 @@ use cw_storage_plus::Bound;
 use kumo_types::ids::{BidId, DeploymentId, LeaseId, OrderId};
 use kumo_types::market::{
     Bid, BidsResponse, ConfigResponse, DeploymentInfo, DeploymentResponse, DeploymentsResponse,
-    EscrowResponse, Group, Lease, LeasesResponse, OrderResponse, OrderState, OrdersResponse,
-    ProviderStats,
+    EscrowResponse, Group, Lease, LeasesResponse, OrderForProvider, OrderResponse, OrderState,
+    OrdersForProviderResponse, OrdersResponse, ProviderStats,
 };
-use kumo_types::pagination::page_size;
+use kumo_types::pagination::{page_size, MAX_LIMIT};
+use kumo_types::ValidationError;
 
 use crate::error::ContractError;
 use crate::escrow::blocks_remaining;
@@ -106,6 +107,34 @@ pub fn orders(
         .map(|id| order(deps, id))
         .collect::<Result<_, _>>()?;
     Ok(OrdersResponse { orders })
+}
+
+pub fn orders_for_provider(
+    deps: Deps,
+    provider: String,
+    ids: Vec<OrderId>,
+) -> Result<OrdersForProviderResponse, ContractError> {
+    let provider = deps
+        .api
+        .addr_validate(&provider)
+        .map_err(|e| ValidationError::new("provider", e.to_string()))?;
+    if ids.len() > MAX_LIMIT as usize {
+        return Err(ValidationError::new(
+            "ids",
+            format!("at most {MAX_LIMIT} per query, got {}", ids.len()),
+        )
+        .into());
+    }
+    let mut orders = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(order) = ORDERS.may_load(deps.storage, order_key(&id))? else {
+            continue;
+        };
+        let spec = GROUPS.load(deps.storage, group_key(&id.group()))?.spec;
+        let bid = BIDS.may_load(deps.storage, bid_key(&id.bid(&provider)))?;
+        orders.push(OrderForProvider { order, spec, bid });
+    }
+    Ok(OrdersForProviderResponse { orders })
 }
 
 pub fn bid(deps: Deps, id: BidId) -> Result<Bid, ContractError> {

@@ -16,8 +16,8 @@ use kumo_types::gpu::GpuSpec;
 use kumo_types::ids::{BidId, DeploymentId, OrderId};
 use kumo_types::market::{
     self, BidState, BidsResponse, DeploymentState, DeploymentsResponse, GpuPricingTier, GroupState,
-    LeaseCloseReason, LeaseState, LeasesResponse, MarketParamsUpdate, OrderState, OrdersResponse,
-    ProviderStats, TakeRate,
+    LeaseCloseReason, LeaseState, LeasesResponse, MarketParamsUpdate, OrderState,
+    OrdersForProviderResponse, OrdersResponse, ProviderStats, TakeRate,
 };
 use kumo_types::registry::{self, RegistryParamsUpdate};
 use kumo_types::resources::{GroupSpec, Offer, OfferedUnit, ResourcePrices};
@@ -1945,10 +1945,10 @@ fn migrate_accepts_the_same_version_and_refuses_a_foreign_contract() {
     );
     assert_err(
         res,
-        kumo_registry::ContractError::WrongContract {
+        kumo_registry::ContractError::Upgrade(kumo_types::version::UpgradeRefusal::WrongContract {
             expected: kumo_registry::contract::CONTRACT_NAME.into(),
             found: kumo_market::contract::CONTRACT_NAME.into(),
-        },
+        }),
     );
     // And the market's code refuses the registry's.
     let res = s
@@ -2253,6 +2253,65 @@ fn open_orders_page_for_provider_catch_up() {
     open2.sort();
     assert_eq!(orders(&s, Some(OrderState::Open), None, None), open2);
     assert_eq!(orders(&s, Some(OrderState::Active), None, None), vec![]);
+}
+
+#[test]
+fn orders_for_provider_reads_many_orders_with_the_providers_bid() {
+    let mut s = Suite::new();
+    for p in ["p1", "p2"] {
+        s.register_provider(p, vec![], 0);
+    }
+    s.create_deployment(
+        "tenant",
+        1,
+        vec![cpu_group("a", "10"), cpu_group("b", "10")],
+        10_000,
+    )
+    .unwrap();
+    let a = s.order_id("tenant", 1, 1, 1);
+    let b = s.order_id("tenant", 1, 2, 1);
+    let unknown = s.order_id("tenant", 9, 1, 1);
+    s.bid("p1", &a, "5").unwrap();
+    s.bid("p2", &b, "5").unwrap();
+
+    let read = |s: &Suite, provider: &str, ids: Vec<OrderId>| -> OrdersForProviderResponse {
+        s.query_market(&market::QueryMsg::OrdersForProvider {
+            provider: s.addr(provider).to_string(),
+            ids,
+        })
+    };
+    // In the order asked, unknown ids left out, each with p1's own bid only.
+    let res = read(&s, "p1", vec![b.clone(), unknown.clone(), a.clone()]);
+    let got: Vec<(OrderId, Option<BidId>)> = res
+        .orders
+        .iter()
+        .map(|o| (o.order.id.clone(), o.bid.as_ref().map(|b| b.id.clone())))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(b.clone(), None), (a.clone(), Some(s.bid_id(&a, "p1")))]
+    );
+    assert_eq!(res.orders[1].spec, s.order(&a).spec);
+    assert_eq!(read(&s, "p2", vec![unknown]).orders, vec![]);
+
+    // More ids than a page, or a bad address: refused, naming the field.
+    let too_many = vec![a.clone(); 101];
+    let err = s
+        .try_query::<OrdersForProviderResponse>(&market::QueryMsg::OrdersForProvider {
+            provider: s.addr("p1").to_string(),
+            ids: too_many,
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("ids: at most 100 per query, got 101"), "{err}");
+    let err = s
+        .try_query::<OrdersForProviderResponse>(&market::QueryMsg::OrdersForProvider {
+            provider: "not-an-address".into(),
+            ids: vec![a],
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("invalid input: provider:"), "{err}");
 }
 
 #[test]

@@ -8,8 +8,8 @@ use kumo_types::registry::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 use crate::error::ContractError;
 use crate::execute::{audit, collateral, governance, provider, slash};
+use crate::query;
 use crate::state::{Config, CONFIG, PARAMS};
-use crate::{migrate, query};
 
 pub const CONTRACT_NAME: &str = concat!("crate:", env!("CARGO_PKG_NAME"));
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -76,6 +76,10 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractErr
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    migrate::ensure_upgrade(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    kumo_types::version::ensure_upgrade::<ContractError>(
+        deps.storage,
+        CONTRACT_NAME,
+        CONTRACT_VERSION,
+    )?;
     Ok(Response::new())
 }

@@ -67,14 +67,8 @@ pub enum ContractError {
     #[error("{count} auditors asked about, at most {max} allowed")]
     TooManyAuditors { count: usize, max: usize },
 
-    #[error("cannot migrate contract {found} as {expected}")]
-    WrongContract { expected: String, found: String },
-
-    #[error("cannot migrate from version {stored} down to {new}")]
-    Downgrade { stored: String, new: String },
-
-    #[error("version {version:?} is not major.minor.patch")]
-    InvalidVersion { version: String },
+    #[error(transparent)]
+    Upgrade(#[from] kumo_types::version::UpgradeRefusal),
 
     #[error("arithmetic overflow: {0}")]
     Overflow(#[from] OverflowError),

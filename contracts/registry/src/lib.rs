@@ -5,7 +5,6 @@ pub mod contract;
 pub mod error;
 mod execute;
 mod market;
-mod migrate;
 mod query;
 pub mod state;
 

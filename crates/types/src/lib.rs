@@ -13,5 +13,6 @@ pub mod market;
 pub mod pagination;
 pub mod registry;
 pub mod resources;
+pub mod version;
 
 pub use error::ValidationError;

@@ -349,6 +349,11 @@ pub enum QueryMsg {
         start_after: Option<OrderId>,
         limit: Option<u32>,
     },
+    /// Several orders at once, each with `provider`'s bid on it if any: what a provider reads
+    /// when a block brings many orders, in one round trip. Ids not found are left out; at
+    /// most `pagination::MAX_LIMIT` ids.
+    #[returns(OrdersForProviderResponse)]
+    OrdersForProvider { provider: String, ids: Vec<OrderId> },
     #[returns(Bid)]
     Bid { id: BidId },
     #[returns(BidsResponse)]
@@ -561,6 +566,19 @@ pub struct OrderResponse {
 #[cw_serde]
 pub struct OrdersResponse {
     pub orders: Vec<OrderResponse>,
+}
+
+/// An order, its group's spec, and one provider's bid on it.
+#[cw_serde]
+pub struct OrderForProvider {
+    pub order: Order,
+    pub spec: GroupSpec,
+    pub bid: Option<Bid>,
+}
+
+#[cw_serde]
+pub struct OrdersForProviderResponse {
+    pub orders: Vec<OrderForProvider>,
 }
 
 #[cw_serde]

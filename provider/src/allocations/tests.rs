@@ -234,6 +234,33 @@ fn state_survives_a_restart() {
 }
 
 #[test]
+fn unflushed_reservations_hold_like_any_and_survive_once_flushed() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = open(&dir);
+        let one_h100 = request(100, 1, &[(h100(), 1)]);
+        for n in 1..=3 {
+            store.reserve_unflushed(&lease(n), &one_h100, 5).unwrap();
+        }
+        // The three H100s are held in memory already: a fourth is refused, not double-handed.
+        assert!(matches!(
+            store.reserve_unflushed(&lease(4), &one_h100, 5),
+            Err(AllocError::NoGpus { .. })
+        ));
+        assert!(matches!(
+            store.reserve_unflushed(&lease(1), &one_h100, 5),
+            Err(AllocError::AlreadyHeld(_))
+        ));
+        store.flush().unwrap();
+    }
+    let store = open(&dir);
+    let held: Vec<_> = store.list().map(|a| a.id.clone()).collect();
+    assert_eq!(held, vec![lease(1), lease(2), lease(3)]);
+    assert_eq!(store.used().cpu_millis, 300);
+    assert_eq!(store.free_gpus().count(), 2, "only the two A100s are free");
+}
+
+#[test]
 fn a_database_holding_a_gpu_twice_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("alloc.redb");

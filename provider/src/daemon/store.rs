@@ -47,6 +47,10 @@ pub struct BidRecord {
     pub gpu: String,
     /// Unix seconds.
     pub placed_at: u64,
+    /// Broadcast, its tx not yet seen in a block. Such records found at start are checked
+    /// against the chain again (the daemon may have stopped before the tx's fate was known).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unconfirmed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,7 +142,24 @@ impl DaemonStore {
     }
 
     pub fn put_bid(&self, bid: &BidRecord) -> Result<(), StoreError> {
-        self.put(BIDS, &bid.id.to_string(), bid)
+        self.put_bids(std::slice::from_ref(bid))
+    }
+
+    /// Several bids in one commit (one fsync for a block's bids).
+    pub fn put_bids(&self, bids: &[BidRecord]) -> Result<(), StoreError> {
+        if bids.is_empty() {
+            return Ok(());
+        }
+        let tx = self.db.begin_write().map_err(db_err)?;
+        {
+            let mut t = tx.open_table(BIDS).map_err(db_err)?;
+            for bid in bids {
+                let bytes = serde_json::to_vec(bid).expect("records serialize to JSON");
+                t.insert(bid.id.to_string().as_str(), bytes.as_slice())
+                    .map_err(db_err)?;
+            }
+        }
+        tx.commit().map_err(db_err)
     }
 
     pub fn remove_bid(&self, id: &BidId) -> Result<Option<BidRecord>, StoreError> {
@@ -247,7 +268,36 @@ mod tests {
             price: DecCoin::new(Decimal256::percent(150), "uakt"),
             gpu: String::new(),
             placed_at: 7,
+            unconfirmed: false,
         }
+    }
+
+    #[test]
+    fn a_blocks_bids_go_in_one_commit_and_old_records_read_as_confirmed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("daemon.redb");
+        let pending: Vec<BidRecord> = (10..13)
+            .map(|d| BidRecord {
+                unconfirmed: true,
+                ..bid(d)
+            })
+            .collect();
+        {
+            let store = DaemonStore::open(&path).unwrap();
+            store.put_bids(&pending).unwrap();
+            store.put_bids(&[]).unwrap();
+        }
+        let store = DaemonStore::open(&path).unwrap();
+        assert_eq!(store.bids().unwrap(), pending);
+        // A record written before the flag existed has no such key: confirmed.
+        let old = serde_json::json!({
+            "id": bid(1).id, "price": bid(1).price, "gpu": "", "placed_at": 7
+        });
+        let decoded: BidRecord = serde_json::from_value(old).unwrap();
+        assert_eq!(decoded, bid(1));
+        assert!(!serde_json::to_string(&bid(1))
+            .unwrap()
+            .contains("unconfirmed"));
     }
 
     #[test]

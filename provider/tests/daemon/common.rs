@@ -101,7 +101,7 @@ pub fn chain() -> &'static Chain {
             Devnet::spawn(DevnetConfig {
                 block_production: BlockProduction::Interval(BLOCK_TIME),
                 chain_id: CHAIN_ID.into(),
-                accounts: 24,
+                accounts: 26,
                 artifacts: Some(artifacts),
                 artifacts_required: true,
                 ..DevnetConfig::in_memory()

@@ -4,6 +4,7 @@
 //! inventory). One binary: each test binary that links the devnet costs a minute to link.
 
 mod batching;
+mod big_batch;
 mod binary;
 mod common;
 mod crash_loop;
@@ -15,3 +16,4 @@ mod restart;
 mod rpc_outage;
 mod sequence;
 mod startup;
+mod unconfirmed;

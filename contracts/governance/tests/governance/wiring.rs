@@ -257,27 +257,27 @@ fn migration_refuses_other_contracts_and_downgrades() {
     set_stored_version(&mut s, CONTRACT_NAME, "99.0.0");
     assert_err(
         s.migrate_gov(code),
-        ContractError::Downgrade {
+        ContractError::Upgrade(kumo_types::version::UpgradeRefusal::Downgrade {
             stored: "99.0.0".into(),
             new: CONTRACT_VERSION.into(),
-        },
+        }),
     );
     set_stored_version(&mut s, "crate:kumo-market", "0.1.0");
     assert_err(
         s.migrate_gov(code),
-        ContractError::WrongContract {
+        ContractError::Upgrade(kumo_types::version::UpgradeRefusal::WrongContract {
             expected: CONTRACT_NAME.into(),
             found: "crate:kumo-market".into(),
-        },
+        }),
     );
     // Nor does the registry's code take over this contract's state.
     set_stored_version(&mut s, CONTRACT_NAME, CONTRACT_VERSION);
     let registry_code = s.registry_code;
     assert_err(
         s.migrate_gov(registry_code),
-        kumo_registry::ContractError::WrongContract {
+        kumo_registry::ContractError::Upgrade(kumo_types::version::UpgradeRefusal::WrongContract {
             expected: "crate:kumo-registry".into(),
             found: CONTRACT_NAME.into(),
-        },
+        }),
     );
 }

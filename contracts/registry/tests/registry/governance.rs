@@ -295,10 +295,10 @@ fn migrate_refuses_another_contract() {
     set_stored_version(&mut suite, "crate:cw20-base", "0.0.1");
     assert_error(
         suite.migrate().unwrap_err(),
-        ContractError::WrongContract {
+        ContractError::Upgrade(kumo_types::version::UpgradeRefusal::WrongContract {
             expected: CONTRACT_NAME.into(),
             found: "crate:cw20-base".into(),
-        },
+        }),
     );
 }
 
@@ -308,10 +308,10 @@ fn migrate_refuses_a_downgrade() {
     set_stored_version(&mut suite, CONTRACT_NAME, "99.0.0");
     assert_error(
         suite.migrate().unwrap_err(),
-        ContractError::Downgrade {
+        ContractError::Upgrade(kumo_types::version::UpgradeRefusal::Downgrade {
             stored: "99.0.0".into(),
             new: CONTRACT_VERSION.into(),
-        },
+        }),
     );
     assert_eq!(stored_version(&suite).version, "99.0.0");
 }

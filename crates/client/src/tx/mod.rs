@@ -8,4 +8,4 @@ mod signer;
 pub use build::{signed_tx_bytes, simulation_tx_bytes, tx_hash};
 pub use msgs::{bank_send_msg, proto_coins, wasm_execute_msg};
 pub use outcome::TxOutcome;
-pub use signer::{FeeEstimate, Signer};
+pub use signer::{FeeEstimate, SentTx, Signer};

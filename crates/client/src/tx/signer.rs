@@ -54,6 +54,15 @@ impl std::fmt::Debug for Signer {
     }
 }
 
+/// A tx the node accepted into its mempool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentTx {
+    /// Upper-case hex.
+    pub hash: String,
+    /// The gas limit it was signed with.
+    pub gas_limit: u64,
+}
+
 /// What CheckTx said about a broadcast tx.
 enum Broadcast {
     Accepted,
@@ -109,15 +118,33 @@ impl Signer {
     /// DeliverTx failures come back decoded; an account sequence mismatch is resynced and
     /// retried once.
     pub async fn send(&self, msgs: Vec<Any>) -> Result<TxOutcome, ClientError> {
+        let sent = self.broadcast_msgs(&msgs, None).await?;
+        self.wait_for_inclusion(&sent.hash).await
+    }
+
+    /// Signs with the managed sequence and broadcasts (sync) without waiting for inclusion:
+    /// the tx's hash once the node accepted it into its mempool. The sequence slot is free
+    /// again on return, so the next tx from this key can follow in the same block; call
+    /// [`Signer::wait_for_inclusion`] for the tx's fate. `gas_limit` skips the configured
+    /// gas setting (e.g. a limit scaled from a like tx's simulation).
+    pub async fn broadcast_msgs(
+        &self,
+        msgs: &[Any],
+        gas_limit: Option<u64>,
+    ) -> Result<SentTx, ClientError> {
         if msgs.is_empty() {
             return Err(ClientError::invalid("transaction", "it has no messages"));
         }
         let config = self.client.config();
         let mut guard = self.slot.clone().lock_owned().await;
         let mut resynced = false;
-        let hash = loop {
+        let sent = loop {
             let (account_number, sequence) = self.ensure_synced(&mut guard).await?;
-            let fee = match self.gas_setting_fee(&msgs, sequence).await {
+            let fee = match gas_limit {
+                Some(gas_limit) => Ok(self.fee_for_gas(gas_limit)),
+                None => self.gas_setting_fee(msgs, sequence).await,
+            };
+            let fee = match fee {
                 Err(ClientError::SequenceMismatch { log }) if !resynced => {
                     resynced = true;
                     self.resync(&mut guard, &log).await?;
@@ -133,7 +160,7 @@ impl Signer {
                 &config.chain_id,
                 account_number,
                 sequence,
-                &msgs,
+                msgs,
                 fee.gas_limit,
                 &fee.amount.denom,
                 fee_amount,
@@ -141,7 +168,10 @@ impl Signer {
             match self.broadcast(&tx).await {
                 Ok(Broadcast::Accepted) => {
                     guard.advance();
-                    break tx_hash(&tx);
+                    break SentTx {
+                        hash: tx_hash(&tx),
+                        gas_limit: fee.gas_limit,
+                    };
                 }
                 Ok(Broadcast::Rejected {
                     code,
@@ -161,8 +191,7 @@ impl Signer {
                 }
             }
         };
-        drop(guard);
-        self.wait_for_inclusion(&hash).await
+        Ok(sent)
     }
 
     /// Sends one `MsgExecuteContract`.
@@ -285,8 +314,9 @@ impl Signer {
         }
     }
 
-    /// Polls `tx` by hash until the tx is in a block or the inclusion timeout passes.
-    async fn wait_for_inclusion(&self, hash: &str) -> Result<TxOutcome, ClientError> {
+    /// Polls `tx` by hash until the tx is in a block or the inclusion timeout passes; a tx
+    /// that failed in its block comes back as its decoded error.
+    pub async fn wait_for_inclusion(&self, hash: &str) -> Result<TxOutcome, ClientError> {
         let waited = self.client.config().inclusion_timeout;
         let deadline = tokio::time::Instant::now() + waited;
         let parsed: tendermint::Hash = hash

@@ -2,22 +2,29 @@
 //! every bid of one block in one multi-message tx; then follow each bid to its end (won, lost,
 //! or closed after `timeouts.bid` without a lease) and release what it held.
 //!
+//! A block's orders are read in one query per 100 (each with this provider's bid, if any),
+//! and its bids are broadcast without waiting for inclusion, so the next block's orders are
+//! handled while these bids are still in the mempool ([`confirm`] follows them).
+//!
 //! Idempotent: an order already bid on (in the store or on chain) is skipped, so replaying a
 //! block after a crash or an RPC outage places no second bid.
 
+mod confirm;
 pub mod lifecycle;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::time::Instant;
 
 use cosmwasm_std::{Addr, Coin};
 use kumo_client::ClientError;
 use kumo_types::events::KumoEvent;
 use kumo_types::ids::{BidId, OrderId};
 use kumo_types::market::{
-    Bid, BidState, ExecuteMsg as MarketMsg, MarketParams, OrderResponse, OrderState, ProviderStats,
-    QueryMsg as MarketQuery,
+    Bid, BidState, ExecuteMsg as MarketMsg, MarketParams, OrderForProvider, OrderState,
+    OrdersForProviderResponse, ProviderStats, QueryMsg as MarketQuery,
 };
+use kumo_types::pagination::MAX_LIMIT;
 use kumo_types::registry::{ProviderProfile, QueryMsg as RegistryQuery};
 use kumo_types::resources::GroupSpec;
 use tokio::sync::mpsc;
@@ -33,14 +40,22 @@ use super::pricing::{self, Quote, ScriptInput, ScriptPricer};
 use super::store::BidRecord;
 use super::{now_unix, BidInput, DaemonError, Shared};
 use crate::allocations::{AllocError, State};
+use confirm::Confirmation;
 use lifecycle::{decide, due, BidAction};
+
+/// Queries of a block's orders in flight at once (100 orders each).
+const ORDER_QUERIES_IN_FLIGHT: usize = 4;
 
 pub(crate) async fn run(
     shared: Arc<Shared>,
     mut input: mpsc::Receiver<BidInput>,
     stop: CancellationToken,
 ) -> Result<(), DaemonError> {
-    let mut engine = BidEngine::new(shared.clone());
+    let (confirmations, mut confirmed) = mpsc::unbounded_channel();
+    let mut engine = BidEngine::new(shared.clone(), confirmations);
+    if let Some(e) = split(engine.recover_unconfirmed()).1 {
+        return Err(e);
+    }
     let mut sweep = tokio::time::interval(shared.options.sweep_interval);
     sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -53,11 +68,20 @@ pub(crate) async fn run(
                         debug!(height = work.height, events = work.events.len(), "bid engine: block");
                         (engine.on_block(&work.events).await, work.done)
                     }
-                    Some(BidInput::CatchUp { orders, done }) => (engine.bid_on(orders).await, done),
+                    Some(BidInput::CatchUp { orders, done }) => {
+                        let ids = orders.into_iter().map(|o| o.order.id).collect::<Vec<_>>();
+                        engine.shared.metrics.orders_seen.inc_by(ids.len() as u64);
+                        (engine.bid_on_with_retries(ids).await, done)
+                    }
                 };
                 let (ack, fatal) = split(result);
                 let _ = done.send(ack);
                 if let Some(e) = fatal {
+                    return Err(e);
+                }
+            }
+            Some(confirmation) = confirmed.recv() => {
+                if let Some(e) = split(engine.confirmed(confirmation).await).1 {
                     return Err(e);
                 }
             }
@@ -80,6 +104,12 @@ struct BidEngine {
     me: Addr,
     guard: BidGuard,
     script: Option<ScriptPricer>,
+    /// Where the tasks following broadcast bid txs report their fate.
+    confirmations: mpsc::UnboundedSender<Confirmation>,
+    /// Orders to look at again: their bid tx failed, or its fate was unknown at start.
+    retry: BTreeSet<OrderId>,
+    /// How often an order's bid tx failed, and when last (unix seconds).
+    failures: BTreeMap<OrderId, (u32, u64)>,
 }
 
 /// Chain state read once per block, on first need.
@@ -95,7 +125,19 @@ struct BlockContext {
 struct Pending {
     id: BidId,
     quote: Quote,
+    /// The concrete GPU offered, as a requirement key; empty for CPU-only bids.
+    gpu: String,
     msg: cosmrs::Any,
+}
+
+/// The first GPU an offer names, as a requirement key; empty when none.
+fn offered_gpu(offer: &kumo_types::resources::Offer) -> String {
+    offer
+        .units
+        .iter()
+        .find_map(|u| u.gpu.as_ref())
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 /// The bid on chain, `None` when there is none.
@@ -112,13 +154,16 @@ async fn chain_bid(shared: &Shared, id: &BidId) -> Result<Option<Bid>, ClientErr
 }
 
 impl BidEngine {
-    fn new(shared: Arc<Shared>) -> Self {
+    fn new(shared: Arc<Shared>, confirmations: mpsc::UnboundedSender<Confirmation>) -> Self {
         let limits = shared.config.limits;
         BidEngine {
             me: shared.chain.address().clone(),
             guard: BidGuard::new(limits.tenant_bids_per_hour, limits.max_open_bids),
             script: shared.config.pricing.script.as_ref().map(ScriptPricer::new),
             shared,
+            confirmations,
+            retry: BTreeSet::new(),
+            failures: BTreeMap::new(),
         }
     }
 
@@ -135,23 +180,30 @@ impl BidEngine {
                 _ => {}
             }
         }
-        let mut responses = Vec::with_capacity(orders.len());
-        for id in orders {
-            match self
-                .shared
-                .chain
-                .market::<OrderResponse>(&MarketQuery::Order { id: id.clone() })
-                .await
-            {
-                Ok(order) => responses.push(order),
-                // Gone already (the deployment was closed in the same block).
-                Err(ClientError::Contract { message }) => {
-                    debug!(order = %id, %message, "order not found")
-                }
-                Err(e) => return Err(e.into()),
-            }
+        self.shared.metrics.orders_seen.inc_by(orders.len() as u64);
+        self.bid_on_with_retries(orders).await
+    }
+
+    /// The orders, each with this provider's bid on it if any: one query per 100, a few in
+    /// flight. Orders already gone (their deployment closed) are left out.
+    async fn fetch(&self, ids: Vec<OrderId>) -> Result<Vec<OrderForProvider>, ClientError> {
+        let pages: Vec<&[OrderId]> = ids.chunks(MAX_LIMIT as usize).collect();
+        let mut orders = Vec::with_capacity(ids.len());
+        for group in pages.chunks(ORDER_QUERIES_IN_FLIGHT) {
+            let answers =
+                futures::future::try_join_all(group.iter().map(|page| self.fetch_page(page)))
+                    .await?;
+            orders.extend(answers.into_iter().flat_map(|a| a.orders));
         }
-        self.bid_on(responses).await
+        Ok(orders)
+    }
+
+    async fn fetch_page(&self, ids: &[OrderId]) -> Result<OrdersForProviderResponse, ClientError> {
+        let query = MarketQuery::OrdersForProvider {
+            provider: self.me.to_string(),
+            ids: ids.to_vec(),
+        };
+        self.shared.chain.market(&query).await
     }
 
     fn bid_closed(&self, id: &BidId, state: BidState) -> Result<(), Failure> {
@@ -195,14 +247,20 @@ impl BidEngine {
         Ok(had_record || released)
     }
 
-    async fn bid_on(&mut self, orders: Vec<OrderResponse>) -> Result<(), Failure> {
+    async fn bid_on(&mut self, ids: Vec<OrderId>) -> Result<(), Failure> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
         let now = now_unix();
         let mut ctx = BlockContext::default();
         let mut pending: Vec<Pending> = Vec::new();
         let open_bids = self.shared.store.bids()?.len();
+        let orders = self.fetch(ids).await?;
+        let fetched_ms = started.elapsed().as_millis() as u64;
+        let count = orders.len();
         for order in orders {
             let id = order.order.id.clone();
-            self.shared.metrics.orders_seen.inc();
             if order.order.state != OrderState::Open || id.owner == self.me {
                 continue;
             }
@@ -210,9 +268,9 @@ impl BidEngine {
             if self.shared.store.bid(&bid_id)?.is_some() {
                 continue;
             }
-            if let Some(bid) = chain_bid(&self.shared, &bid_id).await? {
+            if let Some(bid) = &order.bid {
                 // Placed before a crash or a lost answer: remember it, hold its resources.
-                self.adopt(&order.spec, &bid, now)?;
+                self.adopt(&order.spec, bid, now)?;
                 continue;
             }
             let prepared = match self.prepare(&mut ctx, &order, now).await? {
@@ -234,14 +292,27 @@ impl BidEngine {
                 }
             }
         }
-        self.send(pending, now).await
+        let bids = pending.len();
+        let prepared_ms = started.elapsed().as_millis() as u64;
+        self.send(pending, now).await?;
+        if bids > 0 {
+            info!(
+                orders = count,
+                bids,
+                fetched_ms,
+                prepared_ms,
+                total_ms = started.elapsed().as_millis() as u64,
+                "bids broadcast"
+            );
+        }
+        Ok(())
     }
 
     /// Matches, prices and reserves for one order; `Ok(Err(reason))` when not bidding.
     async fn prepare(
         &self,
         ctx: &mut BlockContext,
-        order: &OrderResponse,
+        order: &OrderForProvider,
         now: u64,
     ) -> Result<Result<Pending, String>, Failure> {
         let id = &order.order.id;
@@ -302,7 +373,11 @@ impl BidEngine {
             Ok(msg) => msg,
             Err(e) => return Ok(Err(e.to_string())),
         };
-        let reserved = self.shared.allocations().reserve(&bid_id, &request, now);
+        // Made durable, with the whole block's, before any bid is broadcast.
+        let reserved = self
+            .shared
+            .allocations()
+            .reserve_unflushed(&bid_id, &request, now);
         match reserved {
             Ok(_) | Err(AllocError::AlreadyHeld(_)) => {}
             Err(
@@ -314,6 +389,7 @@ impl BidEngine {
         }
         Ok(Ok(Pending {
             id: bid_id,
+            gpu: offered_gpu(&quote.offer),
             quote,
             msg,
         }))
@@ -344,50 +420,6 @@ impl BidEngine {
         pricing::scale_to(pricing_config, spec, &quote, target, params)
     }
 
-    /// Sends the block's bids in one tx and records each that made it.
-    async fn send(&self, pending: Vec<Pending>, now: u64) -> Result<(), Failure> {
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let msgs = pending.iter().map(|p| p.msg.clone()).collect();
-        let results = self.shared.chain.send_batch(TxKind::Bid, msgs).await;
-        let mut retry = None;
-        for (p, result) in pending.into_iter().zip(results) {
-            let gpu = p
-                .quote
-                .offer
-                .units
-                .iter()
-                .find_map(|u| u.gpu.as_ref())
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            match result {
-                Ok(outcome) => {
-                    self.shared.store.put_bid(&BidRecord {
-                        id: p.id.clone(),
-                        price: p.quote.price.clone(),
-                        gpu: gpu.clone(),
-                        placed_at: now,
-                    })?;
-                    self.shared.metrics.bids_placed.inc();
-                    info!(bid = %p.id, price = %p.quote.price, %gpu, tx = %outcome.hash, "bid placed");
-                }
-                Err(e) => {
-                    self.shared.allocations().release(&p.id)?;
-                    warn!(bid = %p.id, error = %e, "bid not placed");
-                    if e.retry {
-                        retry = Some(e.message);
-                    }
-                }
-            }
-        }
-        self.shared.update_gpu_gauges();
-        match retry {
-            Some(reason) => Err(Failure::Retry(reason)),
-            None => Ok(()),
-        }
-    }
-
     /// Records a bid found on chain but not in the store, and holds its resources.
     fn adopt(&self, spec: &GroupSpec, bid: &Bid, now: u64) -> Result<(), Failure> {
         if bid.state != BidState::Open {
@@ -406,14 +438,9 @@ impl BidEngine {
         self.shared.store.put_bid(&BidRecord {
             id: bid.id.clone(),
             price: bid.price.clone(),
-            gpu: bid
-                .offer
-                .units
-                .iter()
-                .find_map(|u| u.gpu.as_ref())
-                .map(ToString::to_string)
-                .unwrap_or_default(),
+            gpu: offered_gpu(&bid.offer),
             placed_at: now,
+            unconfirmed: false,
         })?;
         self.shared.update_gpu_gauges();
         info!(bid = %bid.id, "found a bid placed earlier");
@@ -463,6 +490,8 @@ impl BidEngine {
             }
         }
         self.guard.prune(now);
+        self.prune_failures(now, timeout.as_secs());
+        self.bid_on_with_retries(Vec::new()).await?;
         if to_close.is_empty() {
             return Ok(());
         }
