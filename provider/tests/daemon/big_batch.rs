@@ -79,20 +79,7 @@ fn a_block_of_101_orders_gets_two_bid_txs_sized_by_one_simulation() {
             bid_txs[1].1 as u64, per_msg,
             "the second tx's gas limit is scaled from the first's simulation"
         );
-        let wanted = dseqs.len() as u64;
-        wait_for("every bid confirmed", Duration::from_secs(20), || {
-            let placed = running.metrics.bids_placed.get();
-            async move { (placed == wanted).then_some(()) }
-        })
-        .await;
-        assert_eq!(
-            running
-                .metrics
-                .tx_failures
-                .with_label_values(&["bid"])
-                .get(),
-            0
-        );
+        running.expect_bids_placed(dseqs.len() as u64).await;
         running.stop().await;
     });
 }

@@ -467,6 +467,22 @@ impl RunningProvider {
         let _ = self.gateway.await;
     }
 
+    /// Waits until `n` bids are confirmed placed, and checks that no bid tx failed on the way
+    /// (none was sent twice or refused).
+    pub async fn expect_bids_placed(&self, n: u64) {
+        wait_for(
+            &format!("{n} bids confirmed"),
+            Duration::from_secs(20),
+            || {
+                let placed = self.metrics.bids_placed.get();
+                async move { (placed == n).then_some(()) }
+            },
+        )
+        .await;
+        let failures = self.metrics.tx_failures.with_label_values(&["bid"]).get();
+        assert_eq!(failures, 0, "failed bid txs");
+    }
+
     /// A crash: every task dropped where it stands.
     pub async fn kill(self) {
         self.daemon.abort();
