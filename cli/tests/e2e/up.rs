@@ -7,7 +7,6 @@
 //! --iptables=false &` (root).
 
 use std::io::{BufRead as _, BufReader};
-use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::sync::Mutex;
@@ -32,18 +31,32 @@ fn free_port() -> u16 {
     closed_port()
 }
 
-/// A refusal: exit 1, one line on stderr, nothing created in `data_dir`.
-fn refused(kumo: &Kumo, args: &[&str], data_dir: &Path) -> String {
-    let stderr = kumo.fails(args);
+/// `kumo up` on these ports (and contracts from `artifacts`, when given) is refused: exit 1,
+/// one line on stderr, nothing created in its data dir. The stderr.
+fn refused_up(kumo: &Kumo, port: &str, gateway_port: &str, artifacts: Option<&str>) -> String {
+    let data = kumo.dir.path().join("up");
+    let mut args = vec![
+        "up",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--port",
+        port,
+        "--gateway-port",
+        gateway_port,
+    ];
+    if let Some(dir) = artifacts {
+        args.extend(["--artifacts", dir]);
+    }
+    let stderr = kumo.fails(&args);
     assert_eq!(
         stderr.trim_end().lines().count(),
         1,
         "the refusal is one line:\n{stderr}"
     );
     assert!(
-        !data_dir.exists(),
+        !data.exists(),
         "the preflight created {} before refusing",
-        data_dir.display()
+        data.display()
     );
     stderr
 }
@@ -53,20 +66,7 @@ fn up_refuses_a_taken_rpc_port_and_says_which_flag_changes_it() {
     let kumo = Kumo::offline();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
-    let data = kumo.dir.path().join("up");
-    let stderr = refused(
-        &kumo,
-        &[
-            "up",
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--port",
-            &port,
-            "--gateway-port",
-            "0",
-        ],
-        &data,
-    );
+    let stderr = refused_up(&kumo, &port, "0", None);
     assert!(stderr.contains(&format!("port {port}")), "{stderr}");
     assert!(
         stderr.contains("taken") && stderr.contains("--port <port>"),
@@ -79,20 +79,7 @@ fn up_refuses_a_taken_gateway_port() {
     let kumo = Kumo::offline();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
-    let data = kumo.dir.path().join("up");
-    let stderr = refused(
-        &kumo,
-        &[
-            "up",
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--port",
-            "0",
-            "--gateway-port",
-            &port,
-        ],
-        &data,
-    );
+    let stderr = refused_up(&kumo, "0", &port, None);
     assert!(
         stderr.contains("gateway") && stderr.contains("--gateway-port"),
         "{stderr}"
@@ -102,23 +89,8 @@ fn up_refuses_a_taken_gateway_port() {
 #[test]
 fn up_says_how_to_start_docker_when_its_socket_does_not_exist() {
     let kumo = Kumo::offline().with_env("DOCKER_HOST", "unix:///nonexistent/kumo/docker.sock");
-    let data = kumo.dir.path().join("up");
     let artifacts = artifacts();
-    let stderr = refused(
-        &kumo,
-        &[
-            "up",
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--artifacts",
-            &artifacts,
-        ],
-        &data,
-    );
+    let stderr = refused_up(&kumo, "0", "0", Some(&artifacts));
     assert!(stderr.contains("not running"), "{stderr}");
     assert!(stderr.contains("dockerd --bridge=none"), "{stderr}");
 }
@@ -127,23 +99,8 @@ fn up_says_how_to_start_docker_when_its_socket_does_not_exist() {
 fn up_says_how_to_start_docker_when_it_does_not_answer() {
     let endpoint = format!("tcp://127.0.0.1:{}", closed_port());
     let kumo = Kumo::offline().with_env("DOCKER_HOST", &endpoint);
-    let data = kumo.dir.path().join("up");
     let artifacts = artifacts();
-    let stderr = refused(
-        &kumo,
-        &[
-            "up",
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--artifacts",
-            &artifacts,
-        ],
-        &data,
-    );
+    let stderr = refused_up(&kumo, "0", "0", Some(&artifacts));
     assert!(
         stderr.contains(&endpoint) && stderr.contains("does not answer"),
         "{stderr}"
@@ -157,24 +114,9 @@ fn up_says_how_to_start_docker_when_it_does_not_answer() {
 #[test]
 fn up_refuses_missing_artifacts_and_names_the_build_script() {
     let kumo = Kumo::offline();
-    let data = kumo.dir.path().join("up");
     let empty = kumo.dir.path().join("no-artifacts");
     std::fs::create_dir_all(&empty).unwrap();
-    let stderr = refused(
-        &kumo,
-        &[
-            "up",
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--artifacts",
-            empty.to_str().unwrap(),
-        ],
-        &data,
-    );
+    let stderr = refused_up(&kumo, "0", "0", Some(empty.to_str().unwrap()));
     assert!(stderr.contains("scripts/build-wasm.sh"), "{stderr}");
 }
 
